@@ -1,0 +1,150 @@
+/**
+ * HDF5 through h5wasm. We use its in-memory (MEMFS) build: a file is built in wasm memory,
+ * then written to disk under a temporary name and renamed, so a reader never sees half a
+ * file and a killed writer leaves nothing under the final name. Loading h5wasm costs about
+ * 0.25 s, so it happens once per thread and only when a file is actually touched.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { gather, select, type IndexItem } from "../expr/index.js";
+
+type H5 = typeof import("h5wasm");
+
+let loading: Promise<H5> | undefined;
+let loaded: H5 | undefined;
+
+export function loadHdf5(): Promise<H5> {
+  loading ??= import("h5wasm").then(async (m) => {
+    await m.ready;
+    loaded = m;
+    return m;
+  });
+  return loading;
+}
+
+function h5(): H5 {
+  if (!loaded) throw new Error("HDF5 is not loaded yet: await loadHdf5() first");
+  return loaded;
+}
+
+export function hdf5Loaded(): boolean {
+  return loaded !== undefined;
+}
+
+export type AttributeValue = { dtype: "float64"; value: number } | { dtype: "int64"; value: number };
+
+export interface DatasetSpec {
+  readonly name: string;
+  readonly data: Float64Array;
+  readonly shape: readonly number[];
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+}
+
+let scratchCounter = 0;
+function scratchName(): string {
+  return `/scratch-${process.pid}-${scratchCounter++}.h5`;
+}
+
+/** Write float64 datasets with typed scalar attributes to `path`, atomically. */
+export function writeHdf5(path: string, datasets: readonly DatasetSpec[]): void {
+  const m = h5();
+  const scratch = scratchName();
+  const file = new m.File(scratch, "w");
+  let bytes: Uint8Array;
+  try {
+    for (const d of datasets) {
+      const ds = file.create_dataset({ name: d.name, data: d.data, shape: [...d.shape], dtype: "<d" });
+      for (const [key, attr] of Object.entries(d.attributes ?? {})) {
+        // explicit dtypes: a bare JS number would be guessed as int32 or float64 by value
+        if (attr.dtype === "float64") ds.create_attribute(key, attr.value, null, "<d");
+        else ds.create_attribute(key, BigInt64Array.of(BigInt(attr.value)), [], "<q");
+      }
+    }
+  } finally {
+    file.close();
+  }
+  try {
+    bytes = m.FS!.readFile(scratch) as Uint8Array;
+  } finally {
+    m.FS!.unlink(scratch);
+  }
+  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export interface DatasetContent {
+  readonly data: Float64Array;
+  readonly shape: number[];
+  readonly attributes: Record<string, number>;
+}
+
+/** Open a file from disk inside wasm memory, run `use`, and clean up. */
+function withFile<T>(path: string, use: (file: InstanceType<H5["File"]>) => T): T {
+  const m = h5();
+  const scratch = scratchName();
+  m.FS!.writeFile(scratch, readFileSync(path));
+  let file: InstanceType<H5["File"]> | undefined;
+  try {
+    file = new m.File(scratch, "r");
+    return use(file);
+  } finally {
+    file?.close();
+    m.FS!.unlink(scratch);
+  }
+}
+
+function getDataset(file: InstanceType<H5["File"]>, path: string, name: string): InstanceType<H5["Dataset"]> {
+  const entity = file.get(name);
+  if (!(entity instanceof h5().Dataset)) throw new Error(`${path}: no dataset \`${name}\``);
+  return entity;
+}
+
+function toFloat64(value: unknown, path: string, name: string): Float64Array {
+  if (value instanceof Float64Array) return value;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Float64Array.from(value as unknown as ArrayLike<number | bigint>, Number);
+  }
+  if (typeof value === "number") return Float64Array.of(value);
+  throw new Error(`${path}: dataset \`${name}\` is not numeric`);
+}
+
+/** Read a whole dataset and its numeric attributes. */
+export function readDataset(path: string, name: string): DatasetContent {
+  return withFile(path, (file) => {
+    const ds = getDataset(file, path, name);
+    const attributes: Record<string, number> = {};
+    for (const key of Object.keys(ds.attrs)) {
+      const v = ds.get_attribute(key, false);
+      if (typeof v === "number" || typeof v === "bigint") attributes[key] = Number(v);
+    }
+    return { data: toFloat64(ds.value, path, name), shape: ds.shape ?? [], attributes };
+  });
+}
+
+/** Read `dataset[index]` with NumPy semantics, fetching only the bounding hyperslab. */
+export function readSlice(path: string, name: string, index: readonly IndexItem[]): Float64Array {
+  return withFile(path, (file) => {
+    const ds = getDataset(file, path, name);
+    const shape = ds.shape ?? [];
+    const sel = select(shape, index);
+    if (sel.positions.some((p) => p.length === 0)) return new Float64Array(0);
+    const lo = sel.positions.map((p) => Math.min(...p));
+    const hi = sel.positions.map((p) => Math.max(...p) + 1);
+    const block = toFloat64(ds.slice(lo.map((l, a) => [l, hi[a]!] as [number, number])), path, name);
+    const blockShape = lo.map((l, a) => hi[a]! - l);
+    const local = sel.positions.map((p, a) => p.map((x) => x - lo[a]!));
+    return gatherBlock(block, blockShape, local);
+  });
+}
+
+function gatherBlock(block: Float64Array, shape: number[], positions: number[][]): Float64Array {
+  // the common case (a whole row) needs no copy
+  if (positions.every((p, a) => p.length === shape[a] && p.every((x, i) => x === i))) return block;
+  return gather(block, shape, positions);
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** The `parareal` command. Errors end as one line on stderr: exit 2 for bad input, 1 otherwise. */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { UsageError } from "./errors.js";
+import { addRunCommand } from "./run-command.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+const debug = process.argv.includes("--debug");
+
+function fail(error: unknown): never {
+  if (error instanceof CommanderError) {
+    // help and version are not errors
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") process.exit(0);
+    process.stderr.write(`parareal: ${error.message.replace(/^error: /, "")}\n`);
+    process.exit(2);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`parareal: ${message}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(error.stack + "\n");
+  process.exit(error instanceof UsageError ? 2 : 1);
+}
+
+const program = new Command("parareal")
+  .description(
+    "Parallel-in-time integration with parareal: a cheap coarse solver run serially, corrected by an accurate " +
+      "fine solver run in parallel over time slices, until successive iterates agree to a tolerance. " +
+      "Fine trajectories are archived as HDF5 files, one per job.",
+  )
+  .version(pkg.version)
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) })
+  .showSuggestionAfterError(true);
+addRunCommand(program);
+for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) });
+
+process.on("unhandledRejection", fail);
+program.parseAsync(process.argv).catch(fail);

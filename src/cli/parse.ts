@@ -1,0 +1,51 @@
+/** Option parsers: each names the value it got and what is allowed. */
+import { InvalidArgumentError } from "commander";
+import { parseLevel, type Level } from "../log.js";
+import { UsageError } from "./errors.js";
+
+function number(text: string): number {
+  // Number("") is 0 and Number(" 1") is 1: be stricter than that
+  return /^\s*$/.test(text) ? Number.NaN : Number(text);
+}
+
+export function finiteNumber(text: string): number {
+  const x = number(text);
+  if (!Number.isFinite(x)) throw new InvalidArgumentError(`\`${text}\` is not a finite number.`);
+  return x;
+}
+
+export function positiveNumber(text: string): number {
+  const x = number(text);
+  if (!(Number.isFinite(x) && x > 0)) throw new InvalidArgumentError(`\`${text}\` is not allowed: give a finite number > 0.`);
+  return x;
+}
+
+export function nonNegativeNumber(text: string): number {
+  const x = number(text);
+  if (!(Number.isFinite(x) && x >= 0)) throw new InvalidArgumentError(`\`${text}\` is not allowed: give a finite number >= 0.`);
+  return x;
+}
+
+export function integerAtLeast(min: number): (text: string) => number {
+  return (text) => {
+    const x = number(text);
+    if (!(Number.isSafeInteger(x) && x >= min)) throw new InvalidArgumentError(`\`${text}\` is not allowed: give an integer >= ${min}.`);
+    return x;
+  };
+}
+
+export function numberList(text: string): number[] {
+  const parts = text.split(",");
+  const xs = parts.map(number);
+  if (parts.length === 0 || xs.some((x) => !Number.isFinite(x))) {
+    throw new InvalidArgumentError(`\`${text}\` is not allowed: give finite numbers separated by commas, e.g. 1,0.`);
+  }
+  return xs;
+}
+
+/** The original's check, word for word: "Invalid log level `X`". */
+export function logLevel(text: string): Level {
+  const level = parseLevel(text);
+  if (!level) throw new UsageError(`Invalid log level \`${text}\` (allowed: debug, info, warning, error, critical)`);
+  return level;
+}

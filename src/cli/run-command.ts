@@ -1,0 +1,126 @@
+/** `parareal run`: the original's main (serial fine reference, then parareal) with our options. */
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { availableParallelism } from "node:os";
+import { Command, Option } from "commander";
+import { log, type Level } from "../log.js";
+import { linspace } from "../ode/linspace.js";
+import { runParareal } from "../parareal/driver.js";
+import { buildProblem, type ProblemSpec } from "../solvers/problems.js";
+import { ThreadsExecutor } from "../exec/threads.js";
+import { InlineExecutor } from "../exec/inline.js";
+import type { Executor } from "../exec/executor.js";
+import { UsageError } from "./errors.js";
+import { integerAtLeast, logLevel, nonNegativeNumber, numberList, positiveNumber } from "./parse.js";
+import { iterationProgress } from "./progress.js";
+import { formatSummary } from "./summary.js";
+
+export interface RunFlags {
+  log: string;
+  logFile?: string;
+  omega0: number;
+  zeta: number;
+  h: number;
+  tEnd: number;
+  points: number;
+  y0: number[];
+  tol: number;
+  maxIterations?: number;
+  workers: number;
+  executor: "threads" | "inline";
+  output: string;
+  saveEvery: number;
+  reference: boolean;
+  json: boolean;
+  progress: boolean;
+  debug: boolean;
+}
+
+export function addRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description(
+      "Solve the damped harmonic oscillator with parareal: first the serial fine reference (files in DIR/euler), " +
+        "then parareal on a worker pool (files in DIR/parareal), printing the convergence history.",
+    )
+    .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical (any case)").default("warning"))
+    .option("--log-file <file>", "append log lines to this file instead of stderr")
+    .addOption(new Option("--omega0 <x>", "natural angular frequency omega0 of the oscillator").default(1.0).argParser(positiveNumber))
+    .addOption(new Option("--zeta <x>", "damping ratio zeta (0 <= zeta)").default(0.5).argParser(nonNegativeNumber))
+    .addOption(new Option("--h <x>", "fine solver step: forward Euler with n = ceil((t1 - t0) / h) steps per slice").default(0.01).argParser(positiveNumber))
+    .addOption(new Option("--t-end <x>", "end of the time interval; it starts at 0").default(15).argParser(positiveNumber))
+    .addOption(new Option("--points <n>", "time points: t = linspace(0, t-end, points), giving points - 1 slices").default(20).argParser(integerAtLeast(2)))
+    .addOption(new Option("--y0 <list>", "initial state, comma separated (q, p)").default([1, 0], "1,0").argParser(numberList))
+    .addOption(new Option("--tol <x>", "convergence: stop when max |y^k - y^(k-1)| < tol").default(1e-4).argParser(positiveNumber))
+    .addOption(new Option("--max-iterations <k>", "iterations to schedule after the coarse one (default: the number of slices)").argParser(integerAtLeast(1)))
+    .addOption(new Option("--workers <n>", "worker threads").default(availableParallelism()).argParser(integerAtLeast(1)))
+    .addOption(new Option("--executor <name>", "where jobs run: threads (a worker pool) or inline (this thread, for debugging)").choices(["threads", "inline"]).default("threads"))
+    .option("--output <dir>", "output directory (receives euler/ and parareal/)", "./output")
+    .addOption(new Option("--save-every <k>", "keep every k-th fine step in the HDF5 files (and always the last)").default(1).argParser(integerAtLeast(1)))
+    .option("--no-reference", "skip the serial fine reference run")
+    .option("--json", "print one JSON object with the results on stdout", false)
+    .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)")
+    .option("--debug", "show stack traces of errors", false)
+    .action(async (flags: RunFlags) => {
+      await run(flags);
+    });
+}
+
+function prepareOutput(output: string): string {
+  const dir = resolve(output);
+  try {
+    for (const sub of ["euler", "parareal"]) {
+      mkdirSync(join(dir, sub), { recursive: true });
+      accessSync(join(dir, sub), constants.W_OK);
+    }
+  } catch (e) {
+    throw new UsageError(`cannot write to output directory \`${output}\`: ${(e as Error).message}`);
+  }
+  return dir;
+}
+
+export async function run(flags: RunFlags): Promise<void> {
+  const level: Level = logLevel(flags.log);
+  log.configure({ level, file: flags.logFile });
+  const problem: ProblemSpec = { name: "harmonic", params: { omega0: flags.omega0, zeta: flags.zeta } };
+  const dim = buildProblem(problem).dim;
+  if (flags.y0.length !== dim) {
+    throw new UsageError(`--y0 \`${flags.y0.join(",")}\` has ${flags.y0.length} values; the oscillator's state has ${dim} (q,p)`);
+  }
+  const output = prepareOutput(flags.output);
+  const t = linspace(0, flags.tEnd, flags.points);
+  const executor: Executor = flags.executor === "inline" ? new InlineExecutor() : new ThreadsExecutor(flags.workers);
+  const maxIterations = flags.maxIterations ?? flags.points - 1;
+  const progress = iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
+  try {
+    const report = await runParareal({
+      problem,
+      y0: flags.y0,
+      t,
+      h: flags.h,
+      tol: flags.tol,
+      maxIterations,
+      output,
+      saveEvery: flags.saveEvery,
+      reference: flags.reference,
+      executor,
+      onIterate: (k, d) => progress.update(k, d),
+    });
+    progress.stop();
+    if (!report.converged) log.warning(`not converged after ${report.iterations} iterations (tol ${flags.tol})`);
+    if (flags.json) {
+      process.stdout.write(
+        JSON.stringify({
+          ...report,
+          tol: flags.tol,
+          parameters: { problem, y0: flags.y0, tEnd: flags.tEnd, points: flags.points, h: flags.h, saveEvery: flags.saveEvery, maxIterations },
+        }) + "\n",
+      );
+    } else {
+      process.stdout.write(formatSummary(report, flags.tol) + "\n");
+    }
+  } finally {
+    progress.stop();
+    await executor.close();
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Executors run solver jobs. A job is submitted with a future input and starts as soon as that
+ * input exists; ready jobs wait in a priority queue (earlier iterations first) until a worker
+ * slot is free. Backends (inline, threads, redis) only say how one payload is run.
+ */
+import { decode } from "../expr/codec.js";
+import type { Vector } from "../expr/vector.js";
+import type { SolverSpec } from "../solvers/spec.js";
+import { Future } from "./future.js";
+import { absorbHints, makePayload, type JobOutput, type JobPayload } from "./job.js";
+
+export interface JobSpec {
+  readonly solver: SolverSpec;
+  readonly t0: number;
+  readonly t1: number;
+  /** the slice this job's output belongs to (for ordering and messages) */
+  readonly slice: number;
+}
+
+export interface JobRecord {
+  readonly kind: SolverSpec["kind"];
+  readonly iteration: number;
+  readonly slice: number;
+  readonly worker: string;
+  readonly seconds: number;
+}
+
+export interface ExecutorStats {
+  submitted: number;
+  coarseJobs: number;
+  fineJobs: number;
+  /** cancelled before they started */
+  cancelledQueued: number;
+  /** cancelled while running: their results were discarded */
+  cancelledRunning: number;
+  failed: number;
+}
+
+export interface Executor {
+  submit(job: JobSpec, input: Future<Vector>): Future<Vector>;
+  readonly stats: Readonly<ExecutorStats>;
+  /** every job that ran to completion, in completion order */
+  readonly records: readonly JobRecord[];
+  /** number of jobs that may run at once */
+  readonly concurrency: number;
+  close(): Promise<void>;
+}
+
+export class JobError extends Error {
+  constructor(
+    readonly job: JobSpec,
+    cause: unknown,
+  ) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    super(`${job.solver.kind} job of iteration ${job.solver.iteration}, slice ${job.slice} (t = ${job.t0} to ${job.t1}) failed: ${msg}`, { cause });
+    this.name = "JobError";
+  }
+}
+
+interface Entry {
+  readonly job: JobSpec;
+  readonly future: Future<Vector>;
+  readonly seq: number;
+  payload?: JobPayload;
+  started: boolean;
+}
+
+/**
+ * Binary min-heap on (iteration, coarse before fine, slice, submission order). Coarse jobs are
+ * cheap and form the serial chain of each iteration, so they must not wait behind fine work.
+ */
+class ReadyQueue {
+  private heap: Entry[] = [];
+  get size(): number {
+    return this.heap.length;
+  }
+  private less(a: Entry, b: Entry): boolean {
+    const ia = a.job.solver.iteration;
+    const ib = b.job.solver.iteration;
+    if (ia !== ib) return ia < ib;
+    const ca = a.job.solver.kind === "coarse";
+    if (ca !== (b.job.solver.kind === "coarse")) return ca;
+    if (a.job.slice !== b.job.slice) return a.job.slice < b.job.slice;
+    return a.seq < b.seq;
+  }
+  push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+  pop(): Entry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+export abstract class QueueExecutor implements Executor {
+  readonly stats: ExecutorStats = { submitted: 0, coarseJobs: 0, fineJobs: 0, cancelledQueued: 0, cancelledRunning: 0, failed: 0 };
+  readonly records: JobRecord[] = [];
+  private readonly ready = new ReadyQueue();
+  private running = 0;
+  private seq = 0;
+  private closed = false;
+
+  constructor(readonly concurrency: number) {}
+
+  /** Run one payload somewhere; resolves with the worker's output. */
+  protected abstract run(payload: JobPayload): Promise<JobOutput>;
+  protected abstract shutdown(): Promise<void>;
+
+  submit(job: JobSpec, input: Future<Vector>): Future<Vector> {
+    if (this.closed) throw new Error("executor is closed");
+    const future = new Future<Vector>();
+    const entry: Entry = { job, future, seq: this.seq++, started: false };
+    this.stats.submitted++;
+    future.onCancel(() => {
+      if (entry.started) this.stats.cancelledRunning++;
+      else this.stats.cancelledQueued++;
+    });
+    input.promise.then(
+      (value) => {
+        if (future.settled) return;
+        try {
+          entry.payload = makePayload(job.solver, value, job.t0, job.t1);
+        } catch (e) {
+          future.reject(new JobError(job, e));
+          return;
+        }
+        this.ready.push(entry);
+        this.dispatch();
+      },
+      // a cancelled or failed input cancels or fails this job alike
+      (e) => future.reject(e),
+    );
+    return future;
+  }
+
+  private dispatch(): void {
+    while (this.running < this.concurrency && this.ready.size > 0) {
+      const entry = this.ready.pop()!;
+      if (entry.future.settled) continue; // cancelled while queued
+      entry.started = true;
+      this.running++;
+      this.run(entry.payload!).then(
+        (out) => {
+          this.running--;
+          if (!entry.future.settled) {
+            absorbHints(out.hints);
+            const kind = entry.job.solver.kind;
+            if (kind === "fine") this.stats.fineJobs++;
+            else this.stats.coarseJobs++;
+            this.records.push({ kind, iteration: entry.job.solver.iteration, slice: entry.job.slice, worker: out.worker, seconds: out.seconds });
+            try {
+              entry.future.resolve(decode(out.result));
+            } catch (e) {
+              entry.future.reject(new JobError(entry.job, e));
+            }
+          }
+          this.dispatch();
+        },
+        (err) => {
+          this.running--;
+          if (!entry.future.settled) {
+            this.stats.failed++;
+            entry.future.reject(new JobError(entry.job, err));
+          }
+          this.dispatch();
+        },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.shutdown();
+  }
+}

@@ -1,0 +1,17 @@
+/** Runs every job in the calling thread, one at a time: for tests and debugging. */
+import { QueueExecutor } from "./executor.js";
+import { runJob, type JobOutput, type JobPayload } from "./job.js";
+
+export class InlineExecutor extends QueueExecutor {
+  constructor() {
+    super(1);
+  }
+
+  protected async run(payload: JobPayload): Promise<JobOutput> {
+    // yield first, so the scheduler's bookkeeping (and cancellation) interleaves with jobs as it would with workers
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return runJob(payload);
+  }
+
+  protected async shutdown(): Promise<void> {}
+}

@@ -1,0 +1,65 @@
+/**
+ * Sub-stepping as the original's iterate_solution and the Fine solver: n = ceil((t1 - t0) / h)
+ * steps over linspace(t0, t1, n + 1), each step's width taken from that linspace, not h.
+ */
+import { linspaceAt } from "./linspace.js";
+import type { Solution, Stepper } from "./problem.js";
+
+export function subSteps(t0: number, t1: number, h: number): number {
+  return Math.ceil((t1 - t0) / h);
+}
+
+/** The states after every sub-step, every `stride`-th row kept (and always the last). */
+export interface Table {
+  readonly data: Float64Array;
+  readonly rows: number;
+  readonly dim: number;
+  /** sub-steps taken */
+  readonly n: number;
+  readonly stride: number;
+}
+
+export function keptRows(n: number, stride: number): number {
+  return Math.floor(n / stride) + 1 + (n % stride === 0 ? 0 : 1);
+}
+
+/**
+ * The hot loop: n steps from t0 to t1 on linspace(t0, t1, n + 1), allocation-free per step.
+ * With `table`, rows 0, stride, 2*stride, ... and the last are written into it.
+ */
+function march(method: Stepper, y: Float64Array, t0: number, t1: number, n: number, stride: number, table: Float64Array | null): Float64Array {
+  const dim = method.dim;
+  let a = Float64Array.from(y);
+  let b = new Float64Array(dim);
+  if (table) table.set(a, 0);
+  const step = (t1 - t0) / n;
+  const exact = step !== 0; // otherwise NumPy's underflow fallback, via linspaceAt
+  let row = 1;
+  let ta = t0;
+  for (let i = 1; i <= n; i++) {
+    const tb = i === n ? t1 : exact ? i * step + t0 : linspaceAt(t0, t1, n + 1, i);
+    method.into(a, ta, tb, b);
+    const swap = a;
+    a = b;
+    b = swap;
+    ta = tb;
+    if (table && (i % stride === 0 || i === n)) {
+      const base = row * dim;
+      for (let j = 0; j < dim; j++) table[base + j] = a[j]!;
+      row++;
+    }
+  }
+  return a;
+}
+
+/** Integrate y from t0 to t1 in n sub-steps, keeping every `stride`-th state. */
+export function tabulateSubSteps(method: Stepper, y: Float64Array, t0: number, t1: number, n: number, stride = 1): Table {
+  const rows = keptRows(n, stride);
+  const data = new Float64Array(rows * method.dim);
+  march(method, y, t0, t1, n, stride, data);
+  return { data, rows, dim: method.dim, n, stride };
+}
+
+export function iterateSolution(method: Stepper, h: number): Solution {
+  return (y, t0, t1) => march(method, y, t0, t1, subSteps(t0, t1, h), 1, null);
+}

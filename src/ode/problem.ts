@@ -1,0 +1,27 @@
+/** An initial value problem's right-hand side, written in place: rhs(t, y, dydt). */
+export interface Problem {
+  /** length of the state vector */
+  readonly dim: number;
+  rhs(t: number, y: Float64Array, dydt: Float64Array): void;
+}
+
+/** A solution maps a state at t0 to the state at t1 (the original's `Solution`). */
+export type Solution = (y: Float64Array, t0: number, t1: number) => Float64Array;
+
+/** One step of a method, written into `out` (which may be `y` itself). */
+export interface Stepper {
+  readonly dim: number;
+  into(y: Float64Array, t0: number, t1: number, out: Float64Array): void;
+}
+
+/** A method's step as both a Solution and an allocation-free stepper. */
+export type Method = Solution & Stepper;
+
+export function asMethod(dim: number, into: Stepper["into"]): Method {
+  const solution = (y: Float64Array, t0: number, t1: number): Float64Array => {
+    const out = new Float64Array(dim);
+    into(y, t0, t1, out);
+    return out;
+  };
+  return Object.assign(solution, { dim, into });
+}

@@ -1,0 +1,102 @@
+/**
+ * A whole run as the original's main does it: the serial fine reference (iteration 0 files in
+ * <output>/euler), then parareal (files in <output>/parareal), with timings and job counts.
+ */
+import { resolve, join } from "node:path";
+import { reduceAsync } from "../expr/reduce.js";
+import { literal, type Vector } from "../expr/vector.js";
+import type { Executor } from "../exec/executor.js";
+import type { ProblemSpec } from "../solvers/problems.js";
+import { coarseSpec, fineSpec } from "../solvers/spec.js";
+import { History, convergenceTest } from "./history.js";
+import { Parareal, tabulateJobs } from "./scheduler.js";
+
+export interface RunOptions {
+  readonly problem: ProblemSpec;
+  readonly y0: readonly number[];
+  readonly t: Float64Array;
+  readonly h: number;
+  readonly tol: number;
+  readonly maxIterations?: number | undefined;
+  readonly output: string;
+  readonly saveEvery: number;
+  readonly reference: boolean;
+  readonly executor: Executor;
+  /** called after each iterate is checked: iteration k and its maxdif (undefined for k = 0) */
+  readonly onIterate?: (k: number, maxdif: number | undefined) => void;
+}
+
+export interface RunReport {
+  converged: boolean;
+  iterations: number;
+  maxdif: number[];
+  t: number[];
+  final: number[][];
+  reference?: number[][];
+  fineJobs: number;
+  coarseJobs: number;
+  cancelledJobs: number;
+  referenceFineJobs: number;
+  wallSeconds: number;
+  referenceSeconds?: number;
+  workers: number;
+  output: string;
+}
+
+async function values(ys: readonly Vector[]): Promise<number[][]> {
+  return Promise.all(ys.map(async (y) => Array.from(await reduceAsync(y))));
+}
+
+export async function runParareal(o: RunOptions): Promise<RunReport> {
+  const output = resolve(o.output);
+  const y0 = literal(o.y0);
+  const exec = o.executor;
+  let reference: number[][] | undefined;
+  let referenceSeconds: number | undefined;
+  const before = { ...exec.stats };
+
+  if (o.reference) {
+    const start = performance.now();
+    const fine = fineSpec(o.problem, 0, { h: o.h, archive: join(output, "euler"), saveEvery: o.saveEvery });
+    const ys = await Promise.all(tabulateJobs(exec, fine, y0, o.t).map((f) => f.promise));
+    reference = await values(ys);
+    referenceSeconds = (performance.now() - start) / 1000;
+  }
+  const referenceFineJobs = exec.stats.fineJobs - before.fineJobs;
+  const mid = { ...exec.stats };
+
+  const start = performance.now();
+  const archive = join(output, "parareal");
+  const p = new Parareal(
+    exec,
+    (k) => coarseSpec(o.problem, k),
+    (k) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery }),
+    { maxIterations: o.maxIterations },
+  );
+  const history = new History(o.tol);
+  const test = convergenceTest(history);
+  const jobs = p.schedule(y0, o.t);
+  const result = await p.wait(jobs, async (y) => {
+    const done = await test(y);
+    o.onIterate?.(history.iterates.length - 1, history.maxdif.at(-1));
+    return done;
+  });
+  const final = await values(result.iterate);
+  const wallSeconds = (performance.now() - start) / 1000;
+  const s = exec.stats;
+  return {
+    converged: result.converged,
+    iterations: result.iterations,
+    maxdif: [...history.maxdif],
+    t: Array.from(o.t),
+    final,
+    ...(reference ? { reference, referenceSeconds } : {}),
+    fineJobs: s.fineJobs - mid.fineJobs,
+    coarseJobs: s.coarseJobs - mid.coarseJobs,
+    cancelledJobs: s.cancelledQueued + s.cancelledRunning - mid.cancelledQueued - mid.cancelledRunning,
+    referenceFineJobs,
+    wallSeconds,
+    workers: exec.concurrency,
+    output,
+  };
+}

@@ -1,0 +1,30 @@
+/** Keeps track of iterates as they come in and decides convergence, as the original's History. */
+import { log } from "../log.js";
+import { maxAbsDiff } from "./serial.js";
+import { reduceAsync } from "../expr/reduce.js";
+import type { Vector } from "../expr/vector.js";
+
+export class History {
+  /** the reduced iterates, iteration 0 first */
+  readonly iterates: Float64Array[][] = [];
+  /** max |y^k - y^(k-1)| for k = 1, 2, ... */
+  readonly maxdif: number[] = [];
+
+  constructor(readonly tol = 1e-4) {}
+
+  convergenceTest(y: Float64Array[]): boolean {
+    this.iterates.push(y);
+    if (this.iterates.length < 2) return false;
+    const d = maxAbsDiff(this.iterates[this.iterates.length - 2]!, y);
+    this.maxdif.push(d);
+    log.info(`maxdif of ${d.toFixed(6)}`);
+    const converged = d < this.tol;
+    if (converged) log.info(`Converged after ${this.maxdif.length} iterations`);
+    return converged;
+  }
+}
+
+/** The convergence test on expressions, as `Parareal.wait` calls it: reduce, then compare. */
+export function convergenceTest(history: History): (y: Vector[]) => Promise<boolean> {
+  return async (y) => history.convergenceTest(await Promise.all(y.map(reduceAsync)));
+}

@@ -1,0 +1,123 @@
+/**
+ * Parareal over futures. `schedule` lays out every iteration as a dataflow graph at once;
+ * each job starts when its input exists, so iteration k+1 overlaps iteration k.
+ *
+ *   y^0_i = C(y^0_{i-1})
+ *   y^k_i = C(y^k_{i-1}) + F(y^{k-1}_{i-1}) - C(y^{k-1}_{i-1})        (i >= k)
+ *   y^k_i = y^{k-1}_i                                                  (i <  k: already exact)
+ *
+ * C of a given state is computed once: C(y^{k-1}_{i-1}) of iteration k is the c1 of
+ * iteration k-1, so it is reused rather than recomputed.
+ */
+import { combine, type Vector } from "../expr/vector.js";
+import type { Executor } from "../exec/executor.js";
+import { Future } from "../exec/future.js";
+import type { SolverSpec } from "../solvers/spec.js";
+
+export type SolverFactory = (iteration: number) => SolverSpec;
+
+export interface PararealOptions {
+  /** iterations to schedule after iteration 0 (default: the number of slices) */
+  readonly maxIterations?: number;
+}
+
+export interface PararealResult {
+  readonly converged: boolean;
+  /** corrections made: the index of the last iterate taken */
+  readonly iterations: number;
+  /** the last iterate taken, one expression per time point */
+  readonly iterate: Vector[];
+}
+
+export type ConvergenceTest = (y: Vector[]) => boolean | Promise<boolean>;
+
+export class Parareal {
+  /** every future this run created, so convergence cancels exactly its own work */
+  private readonly futures: Future<Vector>[] = [];
+  private readonly coarseOf = new Map<Future<Vector>, Future<Vector>>();
+
+  constructor(
+    readonly executor: Executor,
+    readonly coarse: SolverFactory,
+    readonly fine: SolverFactory,
+    readonly options: PararealOptions = {},
+  ) {}
+
+  private track(f: Future<Vector>): Future<Vector> {
+    this.futures.push(f);
+    return f;
+  }
+
+  /** C over slice i of the state y (at t[i-1]), computed once per distinct state. */
+  private C(iteration: number, y: Future<Vector>, t: Float64Array, i: number): Future<Vector> {
+    let c = this.coarseOf.get(y);
+    if (!c) {
+      c = this.track(this.executor.submit({ solver: this.coarse(iteration), t0: t[i - 1]!, t1: t[i]!, slice: i }, y));
+      this.coarseOf.set(y, c);
+    }
+    return c;
+  }
+
+  private F(iteration: number, y: Future<Vector>, t: Float64Array, i: number): Future<Vector> {
+    return this.track(this.executor.submit({ solver: this.fine(iteration), t0: t[i - 1]!, t1: t[i]!, slice: i }, y));
+  }
+
+  /** One correction: iterate k from iterate k-1. */
+  step(k: number, prev: Future<Vector>[], t: Float64Array): Future<Vector>[] {
+    const next: Future<Vector>[] = [prev[0]!];
+    for (let i = 1; i < t.length; i++) {
+      if (i < k) {
+        next.push(prev[i]!);
+        continue;
+      }
+      const c1 = this.C(k, next[i - 1]!, t, i);
+      const f1 = this.F(k, prev[i - 1]!, t, i);
+      const c2 = this.C(k, prev[i - 1]!, t, i);
+      next.push(this.track(Future.all([c1, f1, c2]).map(([a, b, c]) => combine(a!, b!, c!))));
+    }
+    return next;
+  }
+
+  /** Iteration 0 (serial coarse) and iterations 1..maxIterations, as futures. */
+  schedule(y0: Vector, t: Float64Array): Future<Vector>[][] {
+    if (t.length < 2) throw new RangeError("parareal needs at least two time points");
+    const first: Future<Vector>[] = [Future.resolved(y0)];
+    for (let i = 1; i < t.length; i++) first.push(this.C(0, first[i - 1]!, t, i));
+    const jobs = [first];
+    const K = this.options.maxIterations ?? t.length - 1;
+    for (let k = 1; k <= K; k++) jobs.push(this.step(k, jobs[k - 1]!, t));
+    return jobs;
+  }
+
+  /** Take iterates in order until the test passes, then cancel all work left. */
+  async wait(jobs: Future<Vector>[][], convergenceTest: ConvergenceTest): Promise<PararealResult> {
+    let result: PararealResult | undefined;
+    try {
+      for (let k = 0; k < jobs.length; k++) {
+        const y = await Promise.all(jobs[k]!.map((f) => f.promise));
+        result = { converged: false, iterations: k, iterate: y };
+        if (await convergenceTest(y)) {
+          result = { ...result, converged: true };
+          break;
+        }
+      }
+    } finally {
+      this.cancel();
+    }
+    return result!;
+  }
+
+  /** Cancel every job of this run that has not finished. */
+  cancel(): number {
+    let n = 0;
+    for (const f of this.futures) if (f.cancel()) n++;
+    return n;
+  }
+}
+
+/** The original's tabulate over futures: a serial chain of solver jobs (the fine reference). */
+export function tabulateJobs(executor: Executor, solver: SolverSpec, y0: Vector, t: Float64Array): Future<Vector>[] {
+  const y: Future<Vector>[] = [Future.resolved(y0)];
+  for (let i = 1; i < t.length; i++) y.push(executor.submit({ solver, t0: t[i - 1]!, t1: t[i]!, slice: i }, y[i - 1]!));
+  return y;
+}

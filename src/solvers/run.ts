@@ -1,0 +1,77 @@
+/** Rebuild a solver from its spec and apply it: the code a worker runs for every job. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fineFilename } from "../archive/filename.js";
+import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
+import { rememberSnapshot, snapshotKey } from "../archive/snapshot-cache.js";
+import { index } from "../expr/index.js";
+import { reduceAsync } from "../expr/reduce.js";
+import { H5Snap, Literal, type Vector } from "../expr/vector.js";
+import { forwardEuler } from "../ode/forward-euler.js";
+import { subSteps, tabulateSubSteps } from "../ode/iterate.js";
+import type { Method } from "../ode/problem.js";
+import { buildProblem, type ProblemSpec } from "./problems.js";
+import type { CoarseSpec, FineSpec, MethodName, SolverSpec } from "./spec.js";
+
+// Rebuilding a problem per job would cost more than a coarse step; specs repeat, so memoize.
+const methods = new Map<string, Method>();
+function method(name: MethodName, problem: ProblemSpec): Method {
+  const key = JSON.stringify([name, problem.name, problem.params]);
+  let m = methods.get(key);
+  if (!m) {
+    m = forwardEuler(buildProblem(problem));
+    methods.set(key, m);
+  }
+  return m;
+}
+
+function checkFinite(values: Float64Array, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) throw new Error(`${what} produced a non-finite value (${values[i]}) at component ${i}`);
+  }
+}
+
+export function runCoarse(spec: CoarseSpec, y: Float64Array, t0: number, t1: number): Literal {
+  const out = method(spec.method, spec.problem)(y, t0, t1);
+  checkFinite(out, "coarse solver");
+  return new Literal(out);
+}
+
+const madeDirs = new Set<string>();
+
+export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number): Promise<H5Snap> {
+  const m = method(spec.method, spec.problem);
+  if (y.length !== m.dim) throw new Error(`fine solver: state has ${y.length} components, problem \`${spec.problem.name}\` has ${m.dim}`);
+  const n = subSteps(t0, t1, spec.h);
+  const table = tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery);
+  const last = table.data.slice((table.rows - 1) * table.dim);
+  checkFinite(last, "fine solver");
+  if (!madeDirs.has(spec.archive)) {
+    mkdirSync(spec.archive, { recursive: true });
+    madeDirs.add(spec.archive);
+  }
+  const path = join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));
+  await loadHdf5();
+  writeHdf5(path, [
+    {
+      name: "data",
+      data: table.data,
+      shape: [table.rows, table.dim],
+      attributes: {
+        t0: { dtype: "float64", value: t0 },
+        t1: { dtype: "float64", value: t1 },
+        h: { dtype: "float64", value: spec.h },
+        n: { dtype: "int64", value: n },
+        stride: { dtype: "int64", value: spec.saveEvery },
+      },
+    },
+  ]);
+  const snap = new H5Snap(path, "data", index(-1));
+  rememberSnapshot(snapshotKey(snap.path, snap.dataset, snap.index), last);
+  return snap;
+}
+
+export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1: number): Promise<Vector> {
+  const y = await reduceAsync(input);
+  return spec.kind === "coarse" ? runCoarse(spec, y, t0, t1) : runFine(spec, y, t0, t1);
+}

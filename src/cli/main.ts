@@ -35,4 +35,6 @@ addRunCommand(program);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) });
 
 process.on("unhandledRejection", fail);
+// a closed pipe (`parareal run --json | head`) is the reader's choice, not our failure
+process.stdout.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? process.exit(0) : fail(e)));
 program.parseAsync(process.argv).catch(fail);

@@ -1,5 +1,6 @@
 /** `parareal run`: the original's main (serial fine reference, then parareal) with our options. */
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
+import { makeDirs } from "../archive/dirs.js";
 import { join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
@@ -70,7 +71,7 @@ function prepareOutput(output: string): string {
   const dir = resolve(output);
   try {
     for (const sub of ["euler", "parareal"]) {
-      mkdirSync(join(dir, sub), { recursive: true });
+      makeDirs(join(dir, sub));
       accessSync(join(dir, sub), constants.W_OK);
     }
   } catch (e) {

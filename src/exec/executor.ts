@@ -27,11 +27,13 @@ export interface JobRecord {
 
 export interface ExecutorStats {
   submitted: number;
+  /** coarse jobs that ran to completion (including abandoned ones) */
   coarseJobs: number;
+  /** fine jobs that ran to completion (including abandoned ones): one HDF5 file each */
   fineJobs: number;
-  /** cancelled before they started */
+  /** cancelled before they started: they never run */
   cancelledQueued: number;
-  /** cancelled while running: their results were discarded */
+  /** cancelled while running: abandoned, their results are discarded when they arrive */
   cancelledRunning: number;
   failed: number;
 }
@@ -43,7 +45,8 @@ export interface Executor {
   readonly records: readonly JobRecord[];
   /** number of jobs that may run at once */
   readonly concurrency: number;
-  close(): Promise<void>;
+  /** Stop: lets abandoned jobs finish for up to `graceMs`, then shuts the workers down. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export class JobError extends Error {
@@ -123,11 +126,15 @@ export abstract class QueueExecutor implements Executor {
   private running = 0;
   private seq = 0;
   private closed = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(readonly concurrency: number) {}
 
-  /** Run one payload somewhere; resolves with the worker's output. */
-  protected abstract run(payload: JobPayload): Promise<JobOutput>;
+  /**
+   * Run one payload somewhere; resolves with the worker's output. `abandoned` tells whether the
+   * job was cancelled meanwhile, for backends that can still skip or stop it.
+   */
+  protected abstract run(payload: JobPayload, abandoned: () => boolean): Promise<JobOutput>;
   protected abstract shutdown(): Promise<void>;
 
   submit(job: JobSpec, input: Future<Vector>): Future<Vector> {
@@ -163,38 +170,49 @@ export abstract class QueueExecutor implements Executor {
       if (entry.future.settled) continue; // cancelled while queued
       entry.started = true;
       this.running++;
-      this.run(entry.payload!).then(
-        (out) => {
-          this.running--;
-          if (!entry.future.settled) {
-            absorbHints(out.hints);
-            const kind = entry.job.solver.kind;
-            if (kind === "fine") this.stats.fineJobs++;
-            else this.stats.coarseJobs++;
-            this.records.push({ kind, iteration: entry.job.solver.iteration, slice: entry.job.slice, worker: out.worker, seconds: out.seconds });
-            try {
-              entry.future.resolve(decode(out.result));
-            } catch (e) {
-              entry.future.reject(new JobError(entry.job, e));
-            }
-          }
-          this.dispatch();
-        },
-        (err) => {
-          this.running--;
-          if (!entry.future.settled) {
-            this.stats.failed++;
-            entry.future.reject(new JobError(entry.job, err));
-          }
-          this.dispatch();
-        },
+      this.run(entry.payload!, () => entry.future.settled).then(
+        (out) => this.finished(entry, out, undefined),
+        (err: unknown) => this.finished(entry, undefined, err),
       );
     }
   }
 
-  async close(): Promise<void> {
+  private finished(entry: Entry, out: JobOutput | undefined, err: unknown): void {
+    this.running--;
+    const { job, future } = entry;
+    if (out) {
+      absorbHints(out.hints);
+      if (job.solver.kind === "fine") this.stats.fineJobs++;
+      else this.stats.coarseJobs++;
+      this.records.push({ kind: job.solver.kind, iteration: job.solver.iteration, slice: job.slice, worker: out.worker, seconds: out.seconds });
+      if (!future.settled) {
+        try {
+          future.resolve(decode(out.result));
+        } catch (e) {
+          future.reject(new JobError(job, e));
+        }
+      }
+    } else if (!future.settled) {
+      this.stats.failed++;
+      future.reject(new JobError(job, err));
+    }
+    this.dispatch();
+    if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Resolves when no job is running (queued jobs may remain). */
+  idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(graceMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([this.idle(), grace]);
+    clearTimeout(timer);
     await this.shutdown();
   }
 }

@@ -1,5 +1,6 @@
 /** Runs every job in the calling thread, one at a time: for tests and debugging. */
 import { QueueExecutor } from "./executor.js";
+import { CancelledError } from "./future.js";
 import { runJob, type JobOutput, type JobPayload } from "./job.js";
 
 export class InlineExecutor extends QueueExecutor {
@@ -7,9 +8,10 @@ export class InlineExecutor extends QueueExecutor {
     super(1);
   }
 
-  protected async run(payload: JobPayload): Promise<JobOutput> {
+  protected async run(payload: JobPayload, abandoned: () => boolean): Promise<JobOutput> {
     // yield first, so the scheduler's bookkeeping (and cancellation) interleaves with jobs as it would with workers
     await new Promise<void>((resolve) => setImmediate(resolve));
+    if (abandoned()) throw new CancelledError();
     return runJob(payload);
   }
 

@@ -2,6 +2,7 @@
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import { QueueExecutor } from "./executor.js";
+import { CancelledError } from "./future.js";
 import type { JobOutput, JobPayload } from "./job.js";
 import type { WorkerTask } from "./thread-worker.js";
 
@@ -31,8 +32,9 @@ export class ThreadsExecutor extends QueueExecutor {
 
   private closing = false;
 
-  protected async run(payload: JobPayload): Promise<JobOutput> {
+  protected async run(payload: JobPayload, abandoned: () => boolean): Promise<JobOutput> {
     await this.warm;
+    if (abandoned()) throw new CancelledError();
     return (await this.pool.run(payload))!;
   }
 

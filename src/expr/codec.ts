@@ -1,12 +1,12 @@
 /**
  * JSON codec for vector expressions. The encoded form is plain data (no typed arrays, no
- * classes) so it survives JSON.stringify, structured clone and Redis unchanged; non-finite
- * numbers are spelled as strings because JSON has no NaN or Infinity.
+ * classes) so it survives JSON.stringify, structured clone and Redis unchanged; NaN, the
+ * infinities and -0 are spelled as strings because JSON has no way to write them.
  */
 import { Binary, H5Snap, Literal, Unary, type Vector } from "./vector.js";
 import { isSlice, type IndexItem } from "./index.js";
 
-export type EncodedNumber = number | "NaN" | "Infinity" | "-Infinity";
+export type EncodedNumber = number | "NaN" | "Infinity" | "-Infinity" | "-0";
 
 export type EncodedExpr =
   | { op: "literal"; value: EncodedNumber[] }
@@ -20,7 +20,7 @@ export const MAX_LITERAL_LENGTH = 1 << 24;
 export const MAX_DEPTH = 64;
 
 export function encodeNumber(x: number): EncodedNumber {
-  if (Number.isFinite(x)) return x;
+  if (Number.isFinite(x)) return x === 0 && 1 / x < 0 ? "-0" : x;
   if (Number.isNaN(x)) return "NaN";
   return x > 0 ? "Infinity" : "-Infinity";
 }
@@ -67,7 +67,7 @@ function copyIndexItem(item: IndexItem): IndexItem {
 
 // Hand-written checks rather than a schema library: decode runs for every job and every result.
 function isEncodedNumber(x: unknown): x is EncodedNumber {
-  return typeof x === "number" || x === "NaN" || x === "Infinity" || x === "-Infinity";
+  return typeof x === "number" || x === "NaN" || x === "Infinity" || x === "-Infinity" || x === "-0";
 }
 
 function encodedNumber(x: unknown, what: string): number {

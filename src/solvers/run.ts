@@ -1,6 +1,6 @@
 /** Rebuild a solver from its spec and apply it: the code a worker runs for every job. */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { makeDirs } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
 import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
 import { rememberSnapshot, snapshotKey } from "../archive/snapshot-cache.js";
@@ -47,7 +47,7 @@ export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: n
   const last = table.data.slice((table.rows - 1) * table.dim);
   checkFinite(last, "fine solver");
   if (!madeDirs.has(spec.archive)) {
-    mkdirSync(spec.archive, { recursive: true });
+    makeDirs(spec.archive);
     madeDirs.add(spec.archive);
   }
   const path = join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: the speed targets of the core, printed as a table.
+ *   - whole-process time of the default `parareal run` (threads and inline executors)
+ *   - per-job overhead of the threads executor (a batch of tiny jobs, and a chain of them)
+ *   - fine kernel time per forward Euler step of the oscillator
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { literal, type Vector } from "../src/expr/vector.js";
+import { Future } from "../src/exec/future.js";
+import { ThreadsExecutor } from "../src/exec/threads.js";
+import { forwardEuler } from "../src/ode/forward-euler.js";
+import { harmonicOscillator } from "../src/ode/harmonic.js";
+import { iterateSolution, tabulateSubSteps } from "../src/ode/iterate.js";
+import { linspace } from "../src/ode/linspace.js";
+import { tabulateJobs } from "../src/parareal/scheduler.js";
+import { coarseSpec } from "../src/solvers/spec.js";
+
+interface Row {
+  what: string;
+  value: number;
+  unit: string;
+  target?: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+function wholeProcess(args: string[], reps: number): { median: number; min: number; rss: number } {
+  const times: number[] = [];
+  let rss = 0;
+  for (let i = 0; i < reps; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "parareal-bench-"));
+    try {
+      const start = performance.now();
+      const r = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, cli, "run", "--output", dir, ...args], { encoding: "utf8" });
+      times.push((performance.now() - start) / 1000);
+      if (r.status !== 0) throw new Error(`parareal run failed: ${r.stderr}`);
+      rss = Math.max(rss, Number(r.stderr.trim().split("\n").at(-1)) / 1024);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { median: median(times), min: Math.min(...times), rss };
+}
+
+for (const [label, args] of [
+  ["default `parareal run` (threads, 2 workers)", []],
+  ["`parareal run --executor inline`", ["--executor", "inline"]],
+] as const) {
+  const r = wholeProcess([...args], 5);
+  rows.push({ what: `${label}, whole process (median of 5)`, value: r.median, unit: "s", target: 0.5, note: `min ${r.min.toFixed(3)} s, peak RSS ${r.rss.toFixed(0)} MiB` });
+}
+
+// Per-job overhead: trivial coarse jobs (one Euler step) through the pool.
+{
+  const exec = new ThreadsExecutor(2);
+  const spec = coarseSpec({ name: "harmonic", params: {} }, 0);
+  const y0 = Future.resolved<Vector>(literal([1, 0]));
+  const batch = async (n: number) => {
+    const start = performance.now();
+    const fs = Array.from({ length: n }, () => exec.submit({ solver: spec, t0: 0, t1: 0.01, slice: 1 }, y0));
+    await Promise.all(fs.map((f) => f.promise));
+    return ((performance.now() - start) * 1000) / n;
+  };
+  const chain = async (n: number) => {
+    const start = performance.now();
+    const ys = tabulateJobs(exec, spec, literal([1, 0]), linspace(0, 1, n + 1));
+    await ys.at(-1)!.promise;
+    return ((performance.now() - start) * 1000) / n;
+  };
+  await batch(2000); // warm up
+  await chain(500);
+  const b = median([await batch(5000), await batch(5000), await batch(5000)]);
+  const c = median([await chain(2000), await chain(2000), await chain(2000)]);
+  await exec.close();
+  rows.push({ what: "threads executor: per-job overhead, batch of 5000 tiny jobs", value: b, unit: "us", target: 50, note: "wall time / jobs, 2 workers" });
+  rows.push({ what: "threads executor: round trip of one job in a chain", value: c, unit: "us", note: "latency, job i waits for job i-1" });
+}
+
+// Fine kernel: forward Euler on the oscillator, per step.
+{
+  const method = forwardEuler(harmonicOscillator(1, 0.5));
+  const n = 5_000_000;
+  const run = () => {
+    const start = performance.now();
+    iterateSolution(method, 1 / n)(Float64Array.of(1, 0), 0, 1);
+    return ((performance.now() - start) * 1e6) / n;
+  };
+  run();
+  rows.push({ what: "fine kernel: forward Euler step of the oscillator (no table)", value: median([run(), run(), run()]), unit: "ns", target: 5 });
+  const tab = () => {
+    const start = performance.now();
+    tabulateSubSteps(method, Float64Array.of(1, 0), 0, 1, n);
+    return ((performance.now() - start) * 1e6) / n;
+  };
+  tab();
+  rows.push({ what: "fine kernel: the same, every state kept (as the fine solver)", value: median([tab(), tab(), tab()]), unit: "ns", target: 5 });
+}
+
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const table = [["what", "measured", "target", "", "note"]];
+for (const r of rows) {
+  const ok = r.target === undefined ? "" : r.value <= r.target ? "ok" : "MISSED";
+  table.push([r.what, `${fmt(r.value)} ${r.unit}`, r.target === undefined ? "" : `<= ${r.target} ${r.unit}`, ok, r.note ?? ""]);
+}
+const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+for (const [i, row] of table.entries()) {
+  console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ").trimEnd());
+  if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+}

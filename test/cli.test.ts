@@ -1,0 +1,128 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { maxAbs, originalDemo, runCli, tempDir } from "./helpers.js";
+
+interface RunJson {
+  converged: boolean;
+  iterations: number;
+  maxdif: number[];
+  final: number[][];
+  reference?: number[][];
+  fineJobs: number;
+  coarseJobs: number;
+  cancelledJobs: number;
+  wallSeconds: number;
+  referenceSeconds?: number;
+}
+
+const original = originalDemo();
+
+test("default run: the original's files, 14 iterations, first maxdif 1.338596, equal to the original to round-off", async (t) => {
+  const dir = tempDir(t);
+  const r = await runCli(["run", "--json", "--output", join(dir, "output")]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as RunJson;
+  assert.equal(out.converged, true);
+  assert.equal(out.iterations, 14);
+  assert.equal(out.maxdif[0]!.toFixed(6), "1.338596");
+  assert.equal(out.iterations, original.iterations);
+  out.maxdif.forEach((d, k) => assert.ok(Math.abs(d - original.maxdif[k]!) <= 1e-12 * Math.max(1, d), `maxdif ${k + 1}: ${d} vs ${original.maxdif[k]}`));
+  out.final.forEach((y, i) => assert.ok(maxAbs(y, original.final[i]!) < 1e-13, `final state ${i}`));
+  out.reference!.forEach((y, i) => assert.deepEqual(y, original.reference[i], `reference state ${i} is bit-identical`));
+  assert.equal(out.final.length, 20);
+  for (const key of ["fineJobs", "coarseJobs", "cancelledJobs", "wallSeconds", "referenceSeconds"] as const) {
+    assert.equal(typeof out[key], "number", key);
+  }
+  assert.ok(out.fineJobs >= 175 && out.fineJobs < 190, `fineJobs ${out.fineJobs}`);
+  assert.ok(out.cancelledJobs > 0);
+
+  const euler = readdirSync(join(dir, "output", "euler")).sort();
+  assert.deepEqual(euler, [...original.referenceFiles].sort());
+  const pr = readdirSync(join(dir, "output", "parareal"));
+  // one file per fine job, abandoned ones (running when convergence cancelled them) included
+  assert.ok(pr.length >= out.fineJobs && pr.length <= out.fineJobs + out.cancelledJobs, `${pr.length} files, ${out.fineJobs} fine jobs`);
+  for (let k = 1; k <= 14; k++) {
+    // iteration k recomputes slices k..19 only
+    assert.equal(pr.filter((f) => f.startsWith(`fine-${String(k).padStart(4, "0")}-`)).length, 20 - k, `files of iteration ${k}`);
+  }
+
+  // every reference file reads with h5dump, with the original's attributes
+  for (const [i, name] of euler.entries()) {
+    const dump = execFileSync("h5dump", ["-A", join(dir, "output", "euler", name)], { encoding: "utf8" });
+    assert.match(dump, /ATTRIBUTE "n" \{\s+DATATYPE\s+H5T_STD_I64LE\s+DATASPACE\s+SCALAR\s+DATA \{\s+\(0\): (\d+)/);
+    assert.equal(Number(/ATTRIBUTE "n"[^}]*\(0\): (\d+)/.exec(dump)![1]), original.steps[i]);
+  }
+});
+
+test("the human summary names iterations, jobs and timings; the threads and inline executors agree", async (t) => {
+  const dir = tempDir(t);
+  const a = await runCli(["run", "--output", join(dir, "a")]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stdout, /^converged after 14 iterations/);
+  assert.match(a.stdout, /jobs: \d+ fine, \d+ coarse, \d+ cancelled on \d+ workers/);
+  assert.match(a.stdout, /wall time: reference [\d.]+ s \(19 fine jobs\), parareal [\d.]+ s/);
+  const b = await runCli(["run", "--json", "--executor", "inline", "--no-reference", "--output", join(dir, "b")]);
+  assert.equal(b.code, 0, b.stderr);
+  const jb = JSON.parse(b.stdout) as RunJson;
+  assert.equal(jb.reference, undefined);
+  assert.deepEqual(jb.maxdif, original.maxdif.map((_, k) => jb.maxdif[k]));
+  assert.deepEqual(readdirSync(join(dir, "b", "euler")), []);
+});
+
+test("--log info logs maxdif lines like the original", async (t) => {
+  const dir = tempDir(t);
+  const r = await runCli(["run", "--log", "INFO", "--no-reference", "--max-iterations", "3", "--output", dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /INFO:parareal:maxdif of 1\.338596\n/);
+  assert.match(r.stdout, /^not converged after 3 iterations/);
+  const logFile = join(dir, "run.log");
+  const q = await runCli(["run", "--log", "debug", "--log-file", logFile, "--no-reference", "--max-iterations", "2", "--output", dir]);
+  assert.equal(q.code, 0, q.stderr);
+  assert.equal(q.stderr, "");
+  assert.match(execFileSync("cat", [logFile], { encoding: "utf8" }), /INFO:parareal:maxdif of 2\.929575/);
+});
+
+test("bad input: one line on stderr naming the value, exit 2, no stack trace", async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, "package.json"), "{}\n");
+  const cases: [string[], RegExp][] = [
+    [["run", "--log", "loud"], /^parareal: Invalid log level `loud` \(allowed: debug, info, warning, error, critical\)\n$/],
+    [["run", "--h", "abc"], /^parareal: option '--h <x>' argument 'abc' is invalid\. `abc` is not allowed: give a finite number > 0\.\n$/],
+    [["run", "--h", "-1"], /--h <x>.*`-1` is not allowed/],
+    [["run", "--points", "1"], /--points <n>.*`1` is not allowed: give an integer >= 2/],
+    [["run", "--workers", "0"], /--workers <n>.*`0` is not allowed: give an integer >= 1/],
+    [["run", "--tol", "NaN"], /--tol <x>.*`NaN` is not allowed/],
+    [["run", "--save-every", "2.5"], /--save-every <k>.*`2\.5` is not allowed/],
+    [["run", "--y0", "1"], /--y0 `1` has 1 values; the oscillator's state has 2/],
+    [["run", "--y0", "1,x"], /--y0 <list>.*`1,x` is not allowed/],
+    [["run", "--executor", "gpu"], /--executor.*'gpu' is invalid\. Allowed choices are threads, inline/],
+    [["run", "--frobnicate"], /^parareal: unknown option '--frobnicate'/],
+    [["fly"], /^parareal: unknown command 'fly'/],
+    [["run", "--output", "/proc/parareal-out"], /cannot write to output directory `\/proc\/parareal-out`: ENOENT/],
+    [["run", "--output", "package.json/out"], /cannot write to output directory `package\.json\/out`: ENOTDIR/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runCli(args, { cwd: dir, timeoutMs: 20_000 });
+    assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}, stderr ${r.stderr}`);
+    assert.match(r.stderr, pattern, args.join(" "));
+    assert.equal(r.stderr.trim().split("\n").length, 1, `one line for ${args.join(" ")}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    assert.equal(r.stdout, "");
+  }
+  assert.deepEqual(readdirSync(dir), ["package.json"], "bad input writes nothing");
+});
+
+test("--help explains every option", async () => {
+  const top = await runCli(["--help"]);
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /parareal/);
+  assert.match(top.stdout, /run \[options\]/);
+  const r = await runCli(["run", "--help"]);
+  assert.equal(r.code, 0);
+  for (const opt of ["--log", "--log-file", "--omega0", "--zeta", "--h", "--t-end", "--points", "--y0", "--tol", "--max-iterations", "--workers", "--output", "--save-every", "--no-reference", "--json", "--executor"]) {
+    assert.match(r.stdout, new RegExp(`${opt}[ ,]`), opt);
+  }
+});

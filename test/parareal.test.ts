@@ -1,0 +1,136 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { reduceAsync } from "../src/expr/reduce.js";
+import { literal, type Vector } from "../src/expr/vector.js";
+import type { Executor } from "../src/exec/executor.js";
+import { InlineExecutor } from "../src/exec/inline.js";
+import { ThreadsExecutor } from "../src/exec/threads.js";
+import { forwardEuler } from "../src/ode/forward-euler.js";
+import { harmonicOscillator } from "../src/ode/harmonic.js";
+import { iterateSolution } from "../src/ode/iterate.js";
+import { linspace } from "../src/ode/linspace.js";
+import { tabulate } from "../src/ode/tabulate.js";
+import { History } from "../src/parareal/history.js";
+import { Parareal } from "../src/parareal/scheduler.js";
+import { maxAbsDiff, parareal } from "../src/parareal/serial.js";
+import { coarseSpec, fineSpec } from "../src/solvers/spec.js";
+import { tempDir } from "./helpers.js";
+
+const [omega0, zeta, h] = [1, 0.5, 0.01];
+const problem = { name: "harmonic", params: { omega0, zeta } };
+const t = linspace(0, 15, 20);
+const N = t.length - 1;
+const y0 = Float64Array.of(1, 0);
+const coarse = forwardEuler(harmonicOscillator(omega0, zeta));
+const fine = iterateSolution(forwardEuler(harmonicOscillator(omega0, zeta)), h);
+const serialFine = tabulate(fine, y0, t);
+
+/** y^0 .. y^N from the serial oracle. */
+function oracleIterates(): Float64Array[][] {
+  const step = parareal(coarse, fine);
+  const ys = [tabulate(coarse, y0, t)];
+  for (let k = 1; k <= N; k++) ys.push(step(ys[k - 1]!, t));
+  return ys;
+}
+const oracle = oracleIterates();
+
+test("serial oracle: slices i <= k equal the serial fine solution after k iterations", () => {
+  for (let k = 0; k <= N; k++) {
+    for (let i = 0; i <= k; i++) {
+      const d = maxAbsDiff([oracle[k]![i]!], [serialFine[i]!]);
+      assert.ok(d < 1e-14, `iteration ${k}, slice ${i}: off by ${d}`);
+    }
+  }
+  // and not before: parareal's iterate 1 is not yet the fine solution at slice 2
+  assert.ok(maxAbsDiff([oracle[1]![2]!], [serialFine[2]!]) > 1e-3);
+});
+
+test("serial oracle reaches the fine solution within N iterations", () => {
+  assert.ok(maxAbsDiff(oracle[N]!, serialFine) < 1e-14);
+  const first = maxAbsDiff(oracle[1]!, oracle[0]!);
+  assert.equal(first.toFixed(6), "1.338596");
+});
+
+async function scheduled(executor: Executor, archive: string, tol: number) {
+  const p = new Parareal(
+    executor,
+    (k) => coarseSpec(problem, k),
+    (k) => fineSpec(problem, k, { h, archive }),
+  );
+  const history = new History(tol);
+  const result = await p.wait(p.schedule(literal(y0), t), async (y: Vector[]) => history.convergenceTest(await Promise.all(y.map(reduceAsync))));
+  return { result, history };
+}
+
+for (const [name, make] of [
+  ["inline", () => new InlineExecutor()],
+  ["threads", () => new ThreadsExecutor(2)],
+] as const) {
+  test(`scheduler on the ${name} executor equals the oracle, skipping exact slices`, async (ctx) => {
+    const dir = tempDir(ctx);
+    const executor = make();
+    try {
+      // tol 0: never converges, so all N iterations run
+      const { result, history } = await scheduled(executor, dir, 0);
+      assert.equal(result.converged, false);
+      assert.equal(result.iterations, N);
+      assert.equal(history.iterates.length, N + 1);
+      history.iterates.forEach((y, k) => {
+        const d = maxAbsDiff(y, oracle[k]!);
+        assert.ok(d < 1e-12, `iterate ${k} differs from the oracle by ${d}`);
+      });
+      // fine work: N*K - K(K-1)/2 solves instead of N*K; coarse: one per distinct state
+      const K = N;
+      assert.equal(executor.stats.fineJobs, N * K - (K * (K - 1)) / 2);
+      assert.equal(executor.stats.coarseJobs, N + (N * K - (K * (K + 1)) / 2));
+      assert.equal(readdirSync(dir).length, executor.stats.fineJobs, "one HDF5 file per fine job");
+      if (name === "threads") {
+        const workers = new Set(executor.records.map((r) => r.worker));
+        assert.equal(workers.size, 2, "both threads did work");
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+}
+
+test("convergence cancels the jobs left: queued ones never start", async (ctx) => {
+  const dir = tempDir(ctx);
+  const executor = new InlineExecutor();
+  try {
+    const { result, history } = await scheduled(executor, dir, 1e-4);
+    assert.equal(result.converged, true);
+    assert.equal(result.iterations, 14);
+    assert.equal(history.maxdif.length, 14);
+    const s = executor.stats;
+    const needed = N * 14 - (14 * 13) / 2; // 175 fine solves make iterates 1..14
+    assert.ok(s.fineJobs >= needed && s.fineJobs < 190, `fine jobs run: ${s.fineJobs}`);
+    assert.ok(s.cancelledQueued > 0, "some jobs were cancelled before starting");
+    assert.equal(s.coarseJobs + s.fineJobs + s.cancelledQueued + s.cancelledRunning, s.submitted, "every job ran or was cancelled");
+    const files = readdirSync(dir);
+    const late = files.filter((f) => Number(f.split("-")[1]) >= 16);
+    assert.deepEqual(late, [], "no job of iteration 16 or later ran");
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(readdirSync(dir).length, files.length, "nothing runs after cancellation");
+  } finally {
+    await executor.close();
+  }
+});
+
+test("a failing job fails the run with a message naming the iteration and slice", async (ctx) => {
+  const dir = tempDir(ctx);
+  const executor = new InlineExecutor();
+  try {
+    const bad = { name: "harmonic", params: { omega0: 1e200, zeta: 0.5 } };
+    const p = new Parareal(executor, (k) => coarseSpec(bad, k), (k) => fineSpec(bad, k, { h, archive: join(dir, "x") }));
+    await assert.rejects(
+      p.wait(p.schedule(literal(y0), t), () => false),
+      /coarse job of iteration 0, slice 1 \(t = 0 to 0\.789\d*\) failed: coarse solver produced a non-finite value/,
+    );
+    assert.equal(executor.stats.failed, 1);
+  } finally {
+    await executor.close();
+  }
+});

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fineFilename, zeroPad } from "../src/archive/filename.js";
-import { loadHdf5, readDataset, readSlice, writeHdf5 } from "../src/archive/hdf5.js";
+import { hdf5Source, loadHdf5, readDataset, readSlice, writeHdf5 } from "../src/archive/hdf5.js";
 import { forgetSnapshots } from "../src/archive/snapshot-cache.js";
 import { applyIndex, index, slice } from "../src/expr/index.js";
 import { reduce } from "../src/expr/reduce.js";
@@ -100,4 +100,27 @@ test("--save-every keeps every k-th row and the last, and records the stride", a
   assert.equal(s.attributes.n, 79);
   const rows = [0, 10, 20, 30, 40, 50, 60, 70, 79];
   rows.forEach((r, i) => assert.deepEqual(Array.from(s.data.subarray(2 * i, 2 * i + 2)), Array.from(a.data.subarray(2 * r, 2 * r + 2))));
+});
+
+test("the build's vendored h5wasm is used, and its files match the stock module's", async (t) => {
+  await loadHdf5();
+  assert.equal(hdf5Source(), "vendored");
+  const dir = tempDir(t);
+  const path = join(dir, "v.h5");
+  const data = Float64Array.from({ length: 10 }, (_, k) => Math.sqrt(k));
+  writeHdf5(path, [{ name: "data", data, shape: [5, 2], attributes: { h: { dtype: "float64", value: 0.01 }, n: { dtype: "int64", value: 4 } } }]);
+  // read it back with h5wasm exactly as published
+  const stock = await import("h5wasm");
+  await stock.ready;
+  stock.FS!.writeFile("/stock.h5", readFileSync(path));
+  const f = new stock.File("/stock.h5", "r");
+  try {
+    const ds = f.get("data") as InstanceType<typeof stock.Dataset>;
+    assert.deepEqual(ds.shape, [5, 2]);
+    assert.deepEqual(Array.from(ds.value as Float64Array), Array.from(data));
+    assert.equal(ds.get_attribute("h", false), 0.01);
+    assert.equal(ds.get_attribute("n", false), 4n);
+  } finally {
+    f.close();
+  }
 });

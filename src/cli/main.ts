@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 /** The `parareal` command. Errors end as one line on stderr: exit 2 for bad input, 1 otherwise. */
 import { readFileSync } from "node:fs";
+import v8 from "node:v8";
 import { Command, CommanderError } from "commander";
 import { UsageError } from "./errors.js";
 import { addRunCommand } from "./run-command.js";
+
+// HDF5 (h5wasm) work is many short calls: background TurboFan tier-up of its 3 MB of wasm costs
+// more CPU than it saves in a run, halving file-write speed on small machines. Must precede any
+// wasm compile; the flag is process-wide, so worker threads get it too. PARAREAL_WASM_TIERUP=1 keeps it.
+if (process.env.PARAREAL_WASM_TIERUP !== "1") v8.setFlagsFromString("--liftoff-only");
 
 const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
 const debug = process.argv.includes("--debug");

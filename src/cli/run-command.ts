@@ -8,8 +8,6 @@ import { log, type Level } from "../log.js";
 import { linspace } from "../ode/linspace.js";
 import { runParareal } from "../parareal/driver.js";
 import { buildProblem, type ProblemSpec } from "../solvers/problems.js";
-import { ThreadsExecutor } from "../exec/threads.js";
-import { InlineExecutor } from "../exec/inline.js";
 import type { Executor } from "../exec/executor.js";
 import { UsageError } from "./errors.js";
 import { integerAtLeast, logLevel, nonNegativeNumber, numberList, positiveNumber } from "./parse.js";
@@ -90,9 +88,11 @@ export async function run(flags: RunFlags): Promise<void> {
   }
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
-  const executor: Executor = flags.executor === "inline" ? new InlineExecutor() : new ThreadsExecutor(flags.workers);
+  // imported on demand: each executor pulls in its own dependencies (Piscina for threads)
+  const executor: Executor =
+    flags.executor === "inline" ? new (await import("../exec/inline.js")).InlineExecutor() : new (await import("../exec/threads.js")).ThreadsExecutor(flags.workers);
   const maxIterations = flags.maxIterations ?? flags.points - 1;
-  const progress = iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
+  const progress = await iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
   try {
     const report = await runParareal({
       problem,

@@ -8,7 +8,7 @@ export interface Problem {
 /** A solution maps a state at t0 to the state at t1 (the original's `Solution`). */
 export type Solution = (y: Float64Array, t0: number, t1: number) => Float64Array;
 
-/** One step of a method, written into `out` (which may be `y` itself). */
+/** One step of a method, written into `out`; every method must allow `out === y` (stepping in place). */
 export interface Stepper {
   readonly dim: number;
   into(y: Float64Array, t0: number, t1: number, out: Float64Array): void;

@@ -50,10 +50,15 @@ function march(method: Stepper, y: Float64Array, t0: number, t1: number, n: numb
   return a;
 }
 
-/** Integrate y from t0 to t1 in n sub-steps, keeping every `stride`-th state. */
-export function tabulateSubSteps(method: Stepper, y: Float64Array, t0: number, t1: number, n: number, stride = 1): Table {
+/**
+ * Integrate y from t0 to t1 in n sub-steps, keeping every `stride`-th state. With `scratch`
+ * large enough, the table is a view into it (a typed array over 64 bytes costs microseconds to
+ * allocate, more than a short slice takes to integrate).
+ */
+export function tabulateSubSteps(method: Stepper, y: Float64Array, t0: number, t1: number, n: number, stride = 1, scratch?: Float64Array): Table {
   const rows = keptRows(n, stride);
-  const data = new Float64Array(rows * method.dim);
+  const size = rows * method.dim;
+  const data = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Float64Array(size);
   march(method, y, t0, t1, n, stride, data);
   return { data, rows, dim: method.dim, n, stride };
 }

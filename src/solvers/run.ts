@@ -8,7 +8,7 @@ import { index } from "../expr/index.js";
 import { reduceAsync } from "../expr/reduce.js";
 import { H5Snap, Literal, type Vector } from "../expr/vector.js";
 import { forwardEuler } from "../ode/forward-euler.js";
-import { subSteps, tabulateSubSteps } from "../ode/iterate.js";
+import { keptRows, subSteps, tabulateSubSteps } from "../ode/iterate.js";
 import type { Method } from "../ode/problem.js";
 import { buildProblem, type ProblemSpec } from "./problems.js";
 import type { CoarseSpec, FineSpec, MethodName, SolverSpec } from "./spec.js";
@@ -38,12 +38,16 @@ export function runCoarse(spec: CoarseSpec, y: Float64Array, t0: number, t1: num
 }
 
 const madeDirs = new Set<string>();
+let scratch = new Float64Array(0);
 
 export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number): Promise<H5Snap> {
   const m = method(spec.method, spec.problem);
   if (y.length !== m.dim) throw new Error(`fine solver: state has ${y.length} components, problem \`${spec.problem.name}\` has ${m.dim}`);
   const n = subSteps(t0, t1, spec.h);
-  const table = tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery);
+  const size = keptRows(n, spec.saveEvery) * m.dim;
+  if (scratch.length < size) scratch = new Float64Array(Math.max(size, 2 * scratch.length));
+  // the table lives only until it is copied into the HDF5 file below, so one buffer serves every job
+  const table = tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery, scratch);
   const last = table.data.slice((table.rows - 1) * table.dim);
   checkFinite(last, "fine solver");
   if (!madeDirs.has(spec.archive)) {

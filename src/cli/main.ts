@@ -5,6 +5,7 @@ import v8 from "node:v8";
 import { Command, CommanderError } from "commander";
 import { UsageError } from "./errors.js";
 import { addRunCommand } from "./run-command.js";
+import { addWorkerCommand } from "./worker-command.js";
 
 // HDF5 (h5wasm) work is many short calls: background TurboFan tier-up of its 3 MB of wasm costs
 // more CPU than it saves in a run, halving file-write speed on small machines. Must precede any
@@ -38,9 +39,13 @@ const program = new Command("parareal")
   .configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) })
   .showSuggestionAfterError(true);
 addRunCommand(program);
+addWorkerCommand(program);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) });
 
 process.on("unhandledRejection", fail);
 // a closed pipe (`parareal run --json | head`) is the reader's choice, not our failure
 process.stdout.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? process.exit(0) : fail(e)));
-program.parseAsync(process.argv).catch(fail);
+program
+  .parseAsync(process.argv)
+  // exit explicitly: a closed Redis client or thread pool may leave a handle for a moment
+  .then(() => process.exit(process.exitCode ?? 0), fail);

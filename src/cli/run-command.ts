@@ -27,6 +27,9 @@ export interface RunFlags {
   maxIterations?: number;
   workers: number;
   executor: "threads" | "inline";
+  redis?: string;
+  redisCa?: string;
+  attempts: number;
   output: string;
   saveEvery: number;
   reference: boolean;
@@ -54,7 +57,10 @@ export function addRunCommand(program: Command): void {
     .addOption(new Option("--max-iterations <k>", "iterations to schedule after the coarse one (default: the number of slices)").argParser(integerAtLeast(1)))
     .addOption(new Option("--workers <n>", "worker threads").default(availableParallelism()).argParser(integerAtLeast(1)))
     .addOption(new Option("--executor <name>", "where jobs run: threads (a worker pool) or inline (this thread, for debugging)").choices(["threads", "inline"]).default("threads"))
-    .option("--output <dir>", "output directory (receives euler/ and parareal/)", "./output")
+    .option("--redis <url>", "run jobs on `parareal worker` processes through this Redis server (redis:// or rediss://)")
+    .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
+    .addOption(new Option("--attempts <n>", "with --redis: tries per job before the run fails").default(3).argParser(integerAtLeast(1)))
+    .option("--output <dir>", "output directory (receives euler/ and parareal/); with --redis, on a filesystem every worker shares", "./output")
     .addOption(new Option("--save-every <k>", "keep every k-th fine step in the HDF5 files (and always the last)").default(1).argParser(integerAtLeast(1)))
     .option("--no-reference", "skip the serial fine reference run")
     .option("--json", "print one JSON object with the results on stdout", false)
@@ -78,6 +84,22 @@ function prepareOutput(output: string): string {
   return dir;
 }
 
+/** Imported on demand: each executor pulls in its own dependencies (Piscina, BullMQ). */
+async function openExecutor(flags: RunFlags): Promise<Executor> {
+  if (flags.redis !== undefined) {
+    const { checkUrl } = await import("../exec/redis/connection.js");
+    try {
+      checkUrl(flags.redis);
+    } catch (e) {
+      throw new UsageError(`--redis: ${(e as Error).message}`);
+    }
+    const { RedisExecutor } = await import("../exec/redis/executor.js");
+    return RedisExecutor.open({ url: flags.redis, caFile: flags.redisCa }, { attempts: flags.attempts });
+  }
+  if (flags.executor === "inline") return new (await import("../exec/inline.js")).InlineExecutor();
+  return new (await import("../exec/threads.js")).ThreadsExecutor(flags.workers);
+}
+
 export async function run(flags: RunFlags): Promise<void> {
   const level: Level = logLevel(flags.log);
   log.configure({ level, file: flags.logFile });
@@ -88,9 +110,13 @@ export async function run(flags: RunFlags): Promise<void> {
   }
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
-  // imported on demand: each executor pulls in its own dependencies (Piscina for threads)
-  const executor: Executor =
-    flags.executor === "inline" ? new (await import("../exec/inline.js")).InlineExecutor() : new (await import("../exec/threads.js")).ThreadsExecutor(flags.workers);
+  const executor = await openExecutor(flags);
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.warning(`${signal}: cancelling the run`);
+    void executor.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const maxIterations = flags.maxIterations ?? flags.points - 1;
   const progress = await iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
   try {

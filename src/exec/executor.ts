@@ -60,12 +60,22 @@ export class JobError extends Error {
   }
 }
 
+/** What a backend knows of the job it runs: an id, and whether (or when) it was abandoned. */
+export interface RunControl {
+  /** unique within this executor */
+  readonly id: number;
+  abandoned(): boolean;
+  /** called once if the job is cancelled while running */
+  onAbandon(hook: () => void): void;
+}
+
 interface Entry {
   readonly job: JobSpec;
   readonly future: Future<Vector>;
   readonly seq: number;
   payload?: JobPayload;
   started: boolean;
+  abandonHooks: (() => void)[];
 }
 
 /**
@@ -131,20 +141,24 @@ export abstract class QueueExecutor implements Executor {
   constructor(readonly concurrency: number) {}
 
   /**
-   * Run one payload somewhere; resolves with the worker's output. `abandoned` tells whether the
+   * Run one payload somewhere; resolves with the worker's output. `control` tells whether the
    * job was cancelled meanwhile, for backends that can still skip or stop it.
    */
-  protected abstract run(payload: JobPayload, abandoned: () => boolean): Promise<JobOutput>;
+  protected abstract run(payload: JobPayload, control: RunControl): Promise<JobOutput>;
   protected abstract shutdown(): Promise<void>;
 
   submit(job: JobSpec, input: Future<Vector>): Future<Vector> {
     if (this.closed) throw new Error("executor is closed");
     const future = new Future<Vector>();
-    const entry: Entry = { job, future, seq: this.seq++, started: false };
+    const entry: Entry = { job, future, seq: this.seq++, started: false, abandonHooks: [] };
     this.stats.submitted++;
     future.onCancel(() => {
-      if (entry.started) this.stats.cancelledRunning++;
-      else this.stats.cancelledQueued++;
+      if (entry.started) {
+        this.stats.cancelledRunning++;
+        for (const hook of entry.abandonHooks.splice(0)) hook();
+      } else {
+        this.stats.cancelledQueued++;
+      }
     });
     input.promise.then(
       (value) => {
@@ -170,7 +184,15 @@ export abstract class QueueExecutor implements Executor {
       if (entry.future.settled) continue; // cancelled while queued
       entry.started = true;
       this.running++;
-      this.run(entry.payload!, () => entry.future.settled).then(
+      const control: RunControl = {
+        id: entry.seq,
+        abandoned: () => entry.future.settled,
+        onAbandon: (hook) => {
+          if (entry.future.state === "cancelled") hook();
+          else entry.abandonHooks.push(hook);
+        },
+      };
+      this.run(entry.payload!, control).then(
         (out) => this.finished(entry, out, undefined),
         (err: unknown) => this.finished(entry, undefined, err),
       );
@@ -179,6 +201,7 @@ export abstract class QueueExecutor implements Executor {
 
   private finished(entry: Entry, out: JobOutput | undefined, err: unknown): void {
     this.running--;
+    entry.abandonHooks = [];
     const { job, future } = entry;
     if (out) {
       absorbHints(out.hints);

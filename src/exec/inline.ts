@@ -1,5 +1,5 @@
 /** Runs every job in the calling thread, one at a time: for tests and debugging. */
-import { QueueExecutor } from "./executor.js";
+import { QueueExecutor, type RunControl } from "./executor.js";
 import { CancelledError } from "./future.js";
 import { runJob, type JobOutput, type JobPayload } from "./job.js";
 
@@ -8,11 +8,11 @@ export class InlineExecutor extends QueueExecutor {
     super(1);
   }
 
-  protected async run(payload: JobPayload, abandoned: () => boolean): Promise<JobOutput> {
+  protected async run(payload: JobPayload, control: RunControl): Promise<JobOutput> {
     // yield first, so the scheduler's bookkeeping (and cancellation) interleaves with jobs as it would with workers
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (abandoned()) throw new CancelledError();
-    return runJob(payload);
+    if (control.abandoned()) throw new CancelledError();
+    return runJob(payload, control.abandoned);
   }
 
   protected async shutdown(): Promise<void> {}

@@ -50,9 +50,9 @@ export function makePayload(solver: SolverSpec, input: Vector, t0: number, t1: n
 
 const workerName = `${hostname()}:${process.pid}:${threadId}`;
 
-export async function runJob(payload: JobPayload): Promise<JobOutput> {
+export async function runJob(payload: JobPayload, stop?: () => boolean): Promise<JobOutput> {
   const start = performance.now();
   absorbHints(payload.hints);
-  const result = await runSolver(payload.solver, decode(payload.input), payload.t0, payload.t1);
+  const result = await runSolver(payload.solver, decode(payload.input), payload.t0, payload.t1, stop);
   return { result: encode(result), hints: hintsFor(result), worker: workerName, seconds: (performance.now() - start) / 1000 };
 }

@@ -1,13 +1,20 @@
-/** Entry point of a worker thread of the threads executor. */
+/** Entry point of a worker thread (threads executor, and the thread pool of `parareal worker`). */
 import { loadHdf5 } from "../archive/hdf5.js";
 import { runJob, type JobOutput, type JobPayload } from "./job.js";
 
-export type WorkerTask = JobPayload | { readonly warmup: true };
+export interface ThreadTask {
+  readonly payload: JobPayload;
+  /** set to non-zero (over a SharedArrayBuffer) to stop the job between chunks of integration */
+  readonly cancel?: Int32Array;
+}
+
+export type WorkerTask = ThreadTask | { readonly warmup: true };
 
 export default async function job(task: WorkerTask): Promise<JobOutput | null> {
   if ("warmup" in task) {
     await loadHdf5();
     return null;
   }
-  return runJob(task);
+  const flag = task.cancel;
+  return runJob(task.payload, flag ? () => Atomics.load(flag, 0) !== 0 : undefined);
 }

@@ -1,7 +1,7 @@
 /** The default executor: a pool of worker threads (Piscina), no server needed. */
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
-import { QueueExecutor } from "./executor.js";
+import { QueueExecutor, type RunControl } from "./executor.js";
 import { CancelledError } from "./future.js";
 import type { JobOutput, JobPayload } from "./job.js";
 import type { WorkerTask } from "./thread-worker.js";
@@ -32,10 +32,13 @@ export class ThreadsExecutor extends QueueExecutor {
 
   private closing = false;
 
-  protected async run(payload: JobPayload, abandoned: () => boolean): Promise<JobOutput> {
+  protected async run(payload: JobPayload, control: RunControl): Promise<JobOutput> {
     await this.warm;
-    if (abandoned()) throw new CancelledError();
-    return (await this.pool.run(payload))!;
+    if (control.abandoned()) throw new CancelledError();
+    // an abandoned job stops at its next chunk of integration instead of running to the end
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    control.onAbandon(() => Atomics.store(cancel, 0, 1));
+    return (await this.pool.run({ payload, cancel }))!;
   }
 
   protected async shutdown(): Promise<void> {

@@ -7,7 +7,16 @@ export function readSnapshot(s: H5Snap): Float64Array {
   const key = snapshotKey(s.path, s.dataset, s.index);
   const known = recallSnapshot(key);
   if (known) return known;
-  const value = readSlice(s.path, s.dataset, s.index);
+  let value: Float64Array;
+  try {
+    value = readSlice(s.path, s.dataset, s.index);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EACCES") {
+      throw new Error(`cannot read ${s.path} (${code}): the archive must be on a filesystem every worker shares`);
+    }
+    throw e;
+  }
   rememberSnapshot(key, value);
   return value;
 }

@@ -19,6 +19,17 @@ export interface Table {
   readonly stride: number;
 }
 
+/** Thrown when an integration is asked to stop before it is done. */
+export class Interrupted extends Error {
+  constructor() {
+    super("integration was interrupted");
+    this.name = "Interrupted";
+  }
+}
+
+/** Steps between two looks at `stop`: cheap to check, and still several times a second. */
+const CHUNK = 1 << 16;
+
 export function keptRows(n: number, stride: number): number {
   return Math.floor(n / stride) + 1 + (n % stride === 0 ? 0 : 1);
 }
@@ -28,7 +39,16 @@ export function keptRows(n: number, stride: number): number {
  * (no allocation, no modulo per step). With `table`, rows 0, stride, 2*stride, ... and the last
  * are written into it.
  */
-function march(method: Stepper, y: Float64Array, t0: number, t1: number, n: number, stride: number, table: Float64Array | null): Float64Array {
+function march(
+  method: Stepper,
+  y: Float64Array,
+  t0: number,
+  t1: number,
+  n: number,
+  stride: number,
+  table: Float64Array | null,
+  stop?: () => boolean,
+): Float64Array {
   const dim = method.dim;
   const a = Float64Array.from(y);
   if (table) table.set(a, 0);
@@ -41,6 +61,7 @@ function march(method: Stepper, y: Float64Array, t0: number, t1: number, n: numb
     const tb = i === n ? t1 : exact ? i * step + t0 : linspaceAt(t0, t1, n + 1, i);
     method.into(a, ta, tb, a);
     ta = tb;
+    if (stop !== undefined && (i & (CHUNK - 1)) === 0 && stop()) throw new Interrupted();
     if (table !== null && (--countdown === 0 || i === n)) {
       countdown = stride;
       for (let j = 0; j < dim; j++) table[row + j] = a[j]!;
@@ -55,11 +76,20 @@ function march(method: Stepper, y: Float64Array, t0: number, t1: number, n: numb
  * large enough, the table is a view into it (a typed array over 64 bytes costs microseconds to
  * allocate, more than a short slice takes to integrate).
  */
-export function tabulateSubSteps(method: Stepper, y: Float64Array, t0: number, t1: number, n: number, stride = 1, scratch?: Float64Array): Table {
+export function tabulateSubSteps(
+  method: Stepper,
+  y: Float64Array,
+  t0: number,
+  t1: number,
+  n: number,
+  stride = 1,
+  scratch?: Float64Array,
+  stop?: () => boolean,
+): Table {
   const rows = keptRows(n, stride);
   const size = rows * method.dim;
   const data = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Float64Array(size);
-  march(method, y, t0, t1, n, stride, data);
+  march(method, y, t0, t1, n, stride, data, stop);
   return { data, rows, dim: method.dim, n, stride };
 }
 

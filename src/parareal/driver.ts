@@ -96,7 +96,8 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
     cancelledJobs: s.cancelledQueued + s.cancelledRunning - mid.cancelledQueued - mid.cancelledRunning,
     referenceFineJobs,
     wallSeconds,
-    workers: exec.concurrency,
+    // a distributed executor has no fixed size: count the workers that did something
+    workers: Number.isFinite(exec.concurrency) ? exec.concurrency : new Set(exec.records.map((r) => r.worker)).size,
     output,
   };
 }

@@ -1,4 +1,5 @@
 /** Rebuild a solver from its spec and apply it: the code a worker runs for every job. */
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { makeDirs } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
@@ -40,18 +41,23 @@ export function runCoarse(spec: CoarseSpec, y: Float64Array, t0: number, t1: num
 const madeDirs = new Set<string>();
 let scratch = new Float64Array(0);
 
-export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number): Promise<H5Snap> {
+/** `stop` is consulted between chunks of integration: a cancelled job ends early, writing nothing. */
+export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number, stop?: () => boolean): Promise<H5Snap> {
   const m = method(spec.method, spec.problem);
   if (y.length !== m.dim) throw new Error(`fine solver: state has ${y.length} components, problem \`${spec.problem.name}\` has ${m.dim}`);
   const n = subSteps(t0, t1, spec.h);
   const size = keptRows(n, spec.saveEvery) * m.dim;
   if (scratch.length < size) scratch = new Float64Array(Math.max(size, 2 * scratch.length));
   // the table lives only until it is copied into the HDF5 file below, so one buffer serves every job
-  const table = tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery, scratch);
+  const table = tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery, scratch, stop);
   const last = table.data.slice((table.rows - 1) * table.dim);
   checkFinite(last, "fine solver");
   if (!madeDirs.has(spec.archive)) {
-    makeDirs(spec.archive);
+    try {
+      makeDirs(spec.archive);
+    } catch (e) {
+      throw new Error(`cannot reach the archive directory ${spec.archive} from ${hostname()} (${(e as Error).message}); it must be on a filesystem every worker shares`);
+    }
     madeDirs.add(spec.archive);
   }
   const path = join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));
@@ -75,7 +81,7 @@ export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: n
   return snap;
 }
 
-export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1: number): Promise<Vector> {
+export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1: number, stop?: () => boolean): Promise<Vector> {
   const y = await reduceAsync(input);
-  return spec.kind === "coarse" ? runCoarse(spec, y, t0, t1) : runFine(spec, y, t0, t1);
+  return spec.kind === "coarse" ? runCoarse(spec, y, t0, t1) : runFine(spec, y, t0, t1, stop);
 }

@@ -1,0 +1,59 @@
+/** `parareal worker`: serve jobs from Redis until stopped (SIGTERM/SIGINT finish the job in hand). */
+import { availableParallelism } from "node:os";
+import { Command, Option } from "commander";
+import { log } from "../log.js";
+import { checkUrl } from "../exec/redis/connection.js";
+import { UsageError } from "./errors.js";
+import { integerAtLeast, logLevel, positiveNumber } from "./parse.js";
+
+interface WorkerFlags {
+  redis: string;
+  redisCa?: string;
+  concurrency: number;
+  lockSeconds: number;
+  run?: string;
+  log: string;
+  logFile?: string;
+}
+
+export function addWorkerCommand(program: Command): void {
+  program
+    .command("worker")
+    .description(
+      "Run parareal jobs from a Redis server, for every run that uses it (start any number, on any machines " +
+        "that share the archive directory). SIGTERM or SIGINT: finish the jobs in hand, then exit 0.",
+    )
+    .requiredOption("--redis <url>", "Redis server: redis://[user:password@]host:port[/db], or rediss:// for TLS")
+    .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
+    .addOption(new Option("--concurrency <n>", "jobs run at once (threads)").default(availableParallelism()).argParser(integerAtLeast(1)))
+    .addOption(new Option("--lock-seconds <s>", "a job whose worker is silent this long (killed, hung) runs again elsewhere").default(30).argParser(positiveNumber))
+    .option("--run <id>", "serve only this run, and exit when it ends")
+    .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical").default("warning"))
+    .option("--log-file <file>", "append log lines to this file instead of stderr")
+    .option("--debug", "show stack traces of errors", false)
+    .action(async (flags: WorkerFlags) => {
+      await serve(flags);
+    });
+}
+
+export async function serve(flags: WorkerFlags): Promise<void> {
+  log.configure({ level: logLevel(flags.log), file: flags.logFile });
+  try {
+    checkUrl(flags.redis);
+  } catch (e) {
+    throw new UsageError(`--redis: ${(e as Error).message}`);
+  }
+  const { WorkerService } = await import("../exec/redis/worker.js");
+  const service = await WorkerService.start(
+    { url: flags.redis, caFile: flags.redisCa },
+    { concurrency: flags.concurrency, lockMs: flags.lockSeconds * 1000, run: flags.run },
+  );
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      log.info(`worker: ${signal}, finishing the jobs in hand`);
+      void service.stop();
+    });
+  }
+  await service.done;
+  log.info(`worker: stopped after ${service.jobsRun} jobs`);
+}

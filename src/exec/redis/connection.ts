@@ -1,0 +1,76 @@
+/** Redis connections from a URL: redis://[user:password@]host:port[/db], or rediss:// for TLS. */
+import { readFileSync } from "node:fs";
+import { Redis, type RedisOptions } from "ioredis";
+
+export interface RedisSettings {
+  readonly url: string;
+  /** PEM file of the CA that signed the server's certificate (rediss:// only) */
+  readonly caFile?: string | undefined;
+}
+
+/** The URL without its password, for messages. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "<unparseable Redis URL>";
+  }
+}
+
+export function checkUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`\`${url}\` is not a Redis URL (expected redis://host:port or rediss://host:port)`);
+  }
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
+    throw new Error(`\`${describeUrl(url)}\` is not a Redis URL (expected redis://host:port or rediss://host:port)`);
+  }
+}
+
+export function redisOptions(settings: RedisSettings): RedisOptions {
+  const options: RedisOptions = {
+    // BullMQ needs commands to wait through reconnections rather than fail after N retries
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+  };
+  if (new URL(settings.url).protocol === "rediss:") {
+    options.tls = settings.caFile ? { ca: readFileSync(settings.caFile) } : {};
+  }
+  return options;
+}
+
+export function createRedis(settings: RedisSettings): Redis {
+  return new Redis(settings.url, redisOptions(settings));
+}
+
+/**
+ * Connect and check with PING, giving up after `timeoutMs` with one clear message (wrong host,
+ * wrong password, TLS mismatch) instead of retrying forever.
+ */
+export async function connectRedis(settings: RedisSettings, timeoutMs = 5000): Promise<Redis> {
+  checkUrl(settings.url);
+  const redis = new Redis(settings.url, { ...redisOptions(settings), lazyConnect: true, maxRetriesPerRequest: 1 });
+  let lastError: Error | undefined;
+  redis.on("error", (e: Error) => (lastError = e));
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await Promise.race([
+      (async () => {
+        await redis.connect();
+        await redis.ping();
+      })(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), Math.max(0, deadline - Date.now()))),
+    ]);
+  } catch (e) {
+    redis.disconnect();
+    const why = (lastError ?? (e as Error)).message.replace(/^ReplyError: /, "");
+    throw new Error(`cannot reach Redis at ${describeUrl(settings.url)}: ${why}`);
+  }
+  redis.disconnect();
+  return createRedis(settings);
+}

@@ -1,0 +1,173 @@
+/**
+ * The distributed executor: jobs go to a BullMQ queue of this run's own on Redis, `parareal
+ * worker` processes anywhere run them, and results come back as BullMQ completion events.
+ * Ordering, dependencies and cancellation stay in the driver (QueueExecutor); Redis only holds
+ * jobs whose inputs exist.
+ */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { Queue, QueueEvents } from "bullmq";
+import type { Redis } from "ioredis";
+import { log } from "../../log.js";
+import { QueueExecutor, type RunControl } from "../executor.js";
+import type { JobOutput, JobPayload } from "../job.js";
+import { connectRedis, createRedis, type RedisSettings } from "./connection.js";
+import { CONTROL_CHANNEL, deleteRunKeys, PREFIX, queueName, RUNS_KEY, type ControlMessage } from "./keys.js";
+
+export interface RedisExecutorOptions {
+  /** attempts per job before the run fails (a job that throws is retried) */
+  readonly attempts?: number;
+  /** run id: namespaces the run's keys; random by default */
+  readonly runId?: string;
+}
+
+interface Pending {
+  readonly payload: JobPayload;
+  readonly priority: number;
+  resolve(out: JobOutput): void;
+  reject(e: Error): void;
+}
+
+export function newRunId(): string {
+  return `${hostname().replace(/[^\w-]/g, "").slice(0, 20) || "host"}-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+export class RedisExecutor extends QueueExecutor {
+  private readonly pending = new Map<string, Pending>();
+  private disconnected = false;
+
+  private constructor(
+    readonly runId: string,
+    private readonly redis: Redis,
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+    private readonly attempts: number,
+    /** connections given to BullMQ: it does not close connections it did not open */
+    private readonly connections: Redis[],
+  ) {
+    // Redis holds every job whose inputs exist; BullMQ priorities keep earlier iterations first
+    super(Number.POSITIVE_INFINITY);
+    events.on("completed", ({ jobId, returnvalue }) => this.settle(jobId, returnvalue as unknown));
+    events.on("failed", ({ jobId, failedReason }) => {
+      const p = this.pending.get(jobId);
+      if (!p) return;
+      this.pending.delete(jobId);
+      p.reject(new Error(failedReason));
+    });
+    // After a reconnection Redis may have restarted empty: put back every job still awaited.
+    // Adding a job under an existing id is a no-op, and a job run twice writes the same file.
+    redis.on("error", () => (this.disconnected = true));
+    redis.on("ready", () => {
+      if (!this.disconnected) return;
+      this.disconnected = false;
+      void this.resubmit();
+    });
+  }
+
+  static async open(settings: RedisSettings, options: RedisExecutorOptions = {}): Promise<RedisExecutor> {
+    const redis = await connectRedis(settings);
+    const runId = options.runId ?? newRunId();
+    const connections = [createRedis(settings), createRedis(settings)];
+    const queue = new Queue(queueName(runId), { connection: connections[0]!, prefix: PREFIX });
+    const events = new QueueEvents(queueName(runId), { connection: connections[1]!, prefix: PREFIX });
+    queue.on("error", (e) => log.debug(`queue: ${e.message}`));
+    events.on("error", (e) => log.debug(`queue events: ${e.message}`));
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    const executor = new RedisExecutor(runId, redis, queue, events, options.attempts ?? 3, connections);
+    await executor.announce();
+    log.info(`run ${runId}: jobs go to Redis queue ${PREFIX}:${queueName(runId)}`);
+    return executor;
+  }
+
+  private async announce(): Promise<void> {
+    await this.redis.sadd(RUNS_KEY, this.runId);
+    await this.publish({ type: "start", run: this.runId });
+  }
+
+  private async publish(message: ControlMessage): Promise<void> {
+    await this.redis.publish(CONTROL_CHANNEL, JSON.stringify(message));
+  }
+
+  private settle(jobId: string, value: unknown): void {
+    const p = this.pending.get(jobId);
+    if (!p) return;
+    this.pending.delete(jobId);
+    const out = (typeof value === "string" ? JSON.parse(value) : value) as JobOutput;
+    p.resolve(out);
+  }
+
+  private add(jobId: string, p: Pending): Promise<unknown> {
+    return this.queue.add("solve", p.payload, {
+      jobId,
+      priority: p.priority,
+      attempts: this.attempts,
+      backoff: { type: "fixed", delay: 200 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+
+  private async resubmit(): Promise<void> {
+    log.warning(`run ${this.runId}: reconnected to Redis, resubmitting ${this.pending.size} unfinished jobs`);
+    try {
+      await this.announce();
+      await Promise.all([...this.pending].map(([id, p]) => this.add(id, p)));
+    } catch (e) {
+      log.warning(`run ${this.runId}: resubmission failed: ${(e as Error).message}`);
+    }
+  }
+
+  protected run(payload: JobPayload, control: RunControl): Promise<JobOutput> {
+    const jobId = `j${control.id}`; // BullMQ refuses the id "0"
+    const { iteration, kind } = payload.solver;
+    return new Promise<JobOutput>((resolve, reject) => {
+      // lower is sooner in BullMQ: iteration first, coarse before fine
+      const p: Pending = { payload, priority: 1 + 2 * iteration + (kind === "fine" ? 1 : 0), resolve, reject };
+      this.pending.set(jobId, p);
+      this.add(jobId, p).catch((e: Error) => {
+        this.pending.delete(jobId);
+        reject(e);
+      });
+      control.onAbandon(() => void this.abandon(jobId));
+    });
+  }
+
+  /** Remove a queued job; ask the worker running it to stop. */
+  private async abandon(jobId: string): Promise<void> {
+    const p = this.pending.get(jobId);
+    this.pending.delete(jobId);
+    p?.reject(new Error("cancelled"));
+    try {
+      const job = await this.queue.getJob(jobId);
+      const state = job ? await job.getState() : "unknown";
+      if (job && (state === "waiting" || state === "prioritized" || state === "delayed")) await job.remove();
+      else if (state === "active") await this.publish({ type: "cancel", run: this.runId, jobs: [jobId] });
+    } catch (e) {
+      // the job may have finished or moved meanwhile; cleanup at close removes what is left
+      log.debug(`abandon ${jobId}: ${(e as Error).message}`);
+    }
+  }
+
+  /** End the run: workers are told, the queue and every key of the run are removed. */
+  protected async shutdown(): Promise<void> {
+    for (const [, p] of this.pending) p.reject(new Error("executor closed"));
+    this.pending.clear();
+    try {
+      await this.redis.srem(RUNS_KEY, this.runId);
+      await this.publish({ type: "end", run: this.runId });
+      await this.events.close();
+      await this.queue.pause();
+      await this.queue.obliterate({ force: true });
+      await this.queue.close();
+      await deleteRunKeys(this.redis, this.runId);
+    } finally {
+      this.redis.disconnect();
+      for (const c of this.connections) c.disconnect();
+    }
+  }
+
+  /** With abandoned jobs told to stop, there is nothing to wait for before ending the run. */
+  override async close(): Promise<void> {
+    await super.close(0);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Where a run lives in Redis. Every key of ours starts with `parareal:`; a run's queue keys with
+ * `parareal:run-<id>:`, so a run removes exactly its own keys when it ends.
+ */
+import type { Redis } from "ioredis";
+
+export const PREFIX = "parareal";
+/** the set of active runs, for workers that start after a run did */
+export const RUNS_KEY = `${PREFIX}:runs`;
+/** pub/sub: run started, run ended, job cancelled */
+export const CONTROL_CHANNEL = `${PREFIX}:control`;
+
+export function queueName(runId: string): string {
+  return `run-${runId}`;
+}
+
+export type ControlMessage =
+  | { readonly type: "start"; readonly run: string }
+  | { readonly type: "end"; readonly run: string }
+  | { readonly type: "cancel"; readonly run: string; readonly jobs: string[] };
+
+export function parseControl(text: string): ControlMessage | undefined {
+  try {
+    const m = JSON.parse(text) as Partial<ControlMessage>;
+    if (typeof m.run !== "string" || !/^[\w.-]{1,128}$/.test(m.run)) return undefined;
+    if (m.type === "start" || m.type === "end") return { type: m.type, run: m.run };
+    if (m.type === "cancel" && Array.isArray(m.jobs) && m.jobs.every((j) => typeof j === "string")) return { type: "cancel", run: m.run, jobs: m.jobs };
+  } catch {
+    // not ours: ignore
+  }
+  return undefined;
+}
+
+/** Delete every key of a run (its BullMQ queue and anything left by workers). */
+export async function deleteRunKeys(redis: Redis, runId: string): Promise<number> {
+  const pattern = `${PREFIX}:${queueName(runId)}:*`;
+  let cursor = "0";
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== "0");
+  return deleted;
+}

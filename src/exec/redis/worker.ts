@@ -1,0 +1,138 @@
+/**
+ * `parareal worker`: serves the jobs of every active run on a Redis server (or of one run),
+ * running them on a pool of threads so that the process stays responsive: BullMQ renews job
+ * locks and hears cancellations while a thread integrates.
+ */
+import { availableParallelism } from "node:os";
+import { Worker, UnrecoverableError, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { Piscina } from "piscina";
+import { log } from "../../log.js";
+import type { JobOutput, JobPayload } from "../job.js";
+import type { WorkerTask } from "../thread-worker.js";
+import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
+import { CONTROL_CHANNEL, deleteRunKeys, parseControl, PREFIX, queueName, RUNS_KEY } from "./keys.js";
+
+export interface ServeOptions {
+  /** jobs run at once in this process (threads) */
+  readonly concurrency?: number;
+  /** a job whose worker stops renewing its lock this long is run again elsewhere */
+  readonly lockMs?: number;
+  /** serve only this run, and return when it ends */
+  readonly run?: string | undefined;
+}
+
+interface Attached {
+  readonly worker: Worker;
+  readonly connection: Redis;
+}
+
+export class WorkerService {
+  private readonly attached = new Map<string, Attached>();
+  private readonly cancelFlags = new Map<string, Int32Array>();
+  private stopping = false;
+  private finish!: () => void;
+  /** resolves when the service has stopped (signal, or the end of its one run) */
+  readonly done = new Promise<void>((resolve) => (this.finish = resolve));
+  jobsRun = 0;
+
+  private constructor(
+    private readonly settings: RedisSettings,
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly pool: Piscina<WorkerTask, JobOutput | null>,
+    private readonly options: Required<Omit<ServeOptions, "run">> & { run?: string | undefined },
+  ) {}
+
+  static async start(settings: RedisSettings, options: ServeOptions = {}): Promise<WorkerService> {
+    const redis = await connectRedis(settings);
+    const subscriber = createRedis(settings);
+    const concurrency = options.concurrency ?? availableParallelism();
+    const pool = new Piscina<WorkerTask, JobOutput | null>({
+      filename: new URL("../thread-worker.js", import.meta.url).href,
+      minThreads: concurrency,
+      maxThreads: concurrency,
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+    await Promise.all(Array.from({ length: concurrency }, () => pool.run({ warmup: true })));
+    const service = new WorkerService(settings, redis, subscriber, pool, { concurrency, lockMs: options.lockMs ?? 30_000, run: options.run });
+    subscriber.on("message", (_channel: string, text: string) => service.onControl(text));
+    await subscriber.subscribe(CONTROL_CHANNEL);
+    // runs that started before this worker did
+    const active = await redis.smembers(RUNS_KEY);
+    for (const run of active) if (!options.run || run === options.run) service.attach(run);
+    log.info(`worker: serving ${describeUrl(settings.url)} with ${concurrency} threads; active runs: ${active.length}`);
+    return service;
+  }
+
+  private onControl(text: string): void {
+    const m = parseControl(text);
+    if (!m || (this.options.run && m.run !== this.options.run)) return;
+    if (m.type === "start") this.attach(m.run);
+    else if (m.type === "end") void this.detach(m.run);
+    else for (const job of m.jobs) this.cancelFlags.get(`${m.run}/${job}`)?.fill(1);
+  }
+
+  private attach(run: string): void {
+    if (this.stopping || this.attached.has(run)) return;
+    const connection = createRedis(this.settings);
+    const worker = new Worker(queueName(run), (job: Job) => this.process(run, job), {
+      connection,
+      prefix: PREFIX,
+      concurrency: this.options.concurrency,
+      lockDuration: this.options.lockMs,
+      stalledInterval: Math.max(500, Math.floor(this.options.lockMs / 2)),
+      maxStalledCount: 3,
+    });
+    worker.on("error", (e) => log.debug(`worker (${run}): ${e.message}`));
+    worker.on("failed", (job, e) => {
+      if (job && !(e instanceof UnrecoverableError)) log.error(`job ${job.id} of run ${run} failed (attempt ${job.attemptsMade}): ${e.message}`);
+    });
+    this.attached.set(run, { worker, connection });
+    log.info(`worker: attached to run ${run}`);
+  }
+
+  private async process(run: string, job: Job): Promise<JobOutput> {
+    const key = `${run}/${job.id}`;
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    this.cancelFlags.set(key, cancel);
+    try {
+      const out = (await this.pool.run({ payload: job.data as JobPayload, cancel }))!;
+      this.jobsRun++;
+      return out;
+    } catch (e) {
+      // errors cross the thread boundary as plain Errors: recognise the interruption by its message
+      if (/integration was interrupted/.test((e as Error).message)) throw new UnrecoverableError("cancelled by the driver");
+      throw e;
+    } finally {
+      this.cancelFlags.delete(key);
+    }
+  }
+
+  private async detach(run: string): Promise<void> {
+    const a = this.attached.get(run);
+    if (!a) return;
+    this.attached.delete(run);
+    for (const [key, flag] of this.cancelFlags) if (key.startsWith(`${run}/`)) flag.fill(1);
+    await a.worker.close(true).catch(() => undefined);
+    a.connection.disconnect();
+    // a closing worker may have touched the queue after the driver cleaned it: clean again
+    await deleteRunKeys(this.redis, run).catch(() => undefined);
+    log.info(`worker: run ${run} ended`);
+    if (this.options.run === run) void this.stop();
+  }
+
+  /** Finish the jobs in hand, take no new ones, release everything. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.done;
+    this.stopping = true;
+    await Promise.all([...this.attached.values()].map((a) => a.worker.close().catch(() => undefined)));
+    for (const a of this.attached.values()) a.connection.disconnect();
+    this.attached.clear();
+    this.subscriber.disconnect();
+    this.redis.disconnect();
+    await this.pool.destroy();
+    this.finish();
+    return this.done;
+  }
+}

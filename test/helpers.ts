@@ -1,5 +1,6 @@
 /** Shared test helpers: temporary directories, the built CLI, and Debian's python3 with NumPy/h5py. */
-import { execFile, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,4 +64,127 @@ export function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** DBSIZE, through redis-cli */
+  dbsize(): number;
+  keys(): string[];
+  stop(): Promise<void>;
+  /** stop and start again on the same port, empty (no persistence) */
+  restart(): Promise<void>;
+}
+
+function redisCli(port: number, password: string | undefined, ...args: string[]): string {
+  const auth = password ? ["-a", password, "--no-auth-warning"] : [];
+  return execFileSync("redis-cli", ["-p", String(port), ...auth, ...args], { encoding: "utf8" }).trim();
+}
+
+/** A real redis-server on a free loopback port, stopped when the test ends. */
+export async function startRedis(t: { after: (fn: () => Promise<void> | void) => void }, options: { password?: string } = {}): Promise<RedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+    if (options.password) args.push("--requirepass", options.password);
+    child = spawn("redis-server", args, { stdio: "ignore" });
+    for (let i = 0; i < 100; i++) {
+      try {
+        if (redisCli(port, options.password, "ping") === "PONG") return;
+      } catch {
+        // not up yet
+      }
+      await sleep(50);
+    }
+    throw new Error(`redis-server did not start on port ${port}`);
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child!.once("exit", r));
+    child.kill("SIGKILL");
+    await exited;
+  };
+  await launch();
+  t.after(stop);
+  const auth = options.password ? `:${options.password}@` : "";
+  return {
+    port,
+    url: `redis://${auth}127.0.0.1:${port}`,
+    dbsize: () => Number(redisCli(port, options.password, "dbsize")),
+    keys: () => redisCli(port, options.password, "keys", "*").split("\n").filter(Boolean),
+    stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export interface Proc {
+  readonly child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** resolves with the exit code (or the signal name) */
+  readonly exited: Promise<number | string>;
+  /** resolves when stderr matches */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** Start the CLI as a real process, killed (if still running) when the test ends. */
+export function spawnCli(t: { after: (fn: () => Promise<void> | void) => void }, args: readonly string[], env: NodeJS.ProcessEnv = {}): Proc {
+  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const proc: Proc = {
+    child,
+    stdout: "",
+    stderr: "",
+    exited: new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"))),
+    waitFor: (pattern, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr: ${proc.stderr}`)), timeoutMs);
+        const check = () => {
+          if (pattern.test(proc.stderr)) {
+            clearTimeout(timer);
+            child.stderr!.off("data", check);
+            resolve();
+          }
+        };
+        child.stderr!.on("data", check);
+        check();
+      }),
+  };
+  child.stdout!.on("data", (d: Buffer) => (proc.stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (proc.stderr += d.toString()));
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await proc.exited;
+    }
+  });
+  return proc;
+}
+
+/** A `parareal worker` process, ready when it has attached to Redis. */
+export async function startWorker(t: { after: (fn: () => Promise<void> | void) => void }, url: string, extra: readonly string[] = []): Promise<Proc> {
+  const w = spawnCli(t, ["worker", "--redis", url, "--concurrency", "1", "--log", "info", ...extra]);
+  await w.waitFor(/worker: serving/);
+  return w;
 }

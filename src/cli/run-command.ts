@@ -111,9 +111,14 @@ export async function run(flags: RunFlags): Promise<void> {
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
   const executor = await openExecutor(flags);
+  // On SIGINT/SIGTERM: cancel, clean up (a Redis run removes its keys), exit 130/143.
+  let interrupted: Promise<never> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    log.warning(`${signal}: cancelling the run`);
-    void executor.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    interrupted ??= (async () => {
+      log.warning(`${signal}: cancelling the run`);
+      await executor.close().catch(() => undefined);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    })();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -146,6 +151,9 @@ export async function run(flags: RunFlags): Promise<void> {
     } else {
       process.stdout.write(formatSummary(report, flags.tol) + "\n");
     }
+  } catch (e) {
+    if (interrupted) await interrupted; // the failure is the cancellation itself
+    throw e;
   } finally {
     progress.stop();
     await executor.close();

@@ -1,6 +1,7 @@
 /** Redis connections from a URL: redis://[user:password@]host:port[/db], or rediss:// for TLS. */
 import { readFileSync } from "node:fs";
 import { Redis, type RedisOptions } from "ioredis";
+import { log } from "../../log.js";
 
 export interface RedisSettings {
   readonly url: string;
@@ -45,7 +46,10 @@ export function redisOptions(settings: RedisSettings): RedisOptions {
 }
 
 export function createRedis(settings: RedisSettings): Redis {
-  return new Redis(settings.url, redisOptions(settings));
+  const redis = new Redis(settings.url, redisOptions(settings));
+  // ioredis prints unhandled connection errors itself; reconnection is expected, so log quietly
+  redis.on("error", (e: Error) => log.debug(`redis: ${e.message}`));
+  return redis;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Redis } from "ioredis";
 import { log } from "../../log.js";
 import { QueueExecutor, type RunControl } from "../executor.js";
 import type { JobOutput, JobPayload } from "../job.js";
-import { connectRedis, createRedis, type RedisSettings } from "./connection.js";
+import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
 import { CONTROL_CHANNEL, deleteRunKeys, PREFIX, queueName, RUNS_KEY, type ControlMessage } from "./keys.js";
 
 export interface RedisExecutorOptions {
@@ -19,6 +19,8 @@ export interface RedisExecutorOptions {
   readonly attempts?: number;
   /** run id: namespaces the run's keys; random by default */
   readonly runId?: string;
+  /** fail the run when Redis stays unreachable this long */
+  readonly outageMs?: number;
 }
 
 interface Pending {
@@ -35,6 +37,7 @@ export function newRunId(): string {
 export class RedisExecutor extends QueueExecutor {
   private readonly pending = new Map<string, Pending>();
   private disconnected = false;
+  private outage: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly runId: string,
@@ -44,6 +47,8 @@ export class RedisExecutor extends QueueExecutor {
     private readonly attempts: number,
     /** connections given to BullMQ: it does not close connections it did not open */
     private readonly connections: Redis[],
+    describe: string,
+    outageMs: number,
   ) {
     // Redis holds every job whose inputs exist; BullMQ priorities keep earlier iterations first
     super(Number.POSITIVE_INFINITY);
@@ -56,10 +61,16 @@ export class RedisExecutor extends QueueExecutor {
     });
     // After a reconnection Redis may have restarted empty: put back every job still awaited.
     // Adding a job under an existing id is a no-op, and a job run twice writes the same file.
-    redis.on("error", () => (this.disconnected = true));
+    redis.on("close", () => {
+      if (this.disconnected) return;
+      this.disconnected = true;
+      // reconnection is retried for ever underneath; the run itself gives up after outageMs
+      this.outage = setTimeout(() => this.failAll(new Error(`lost the connection to Redis at ${describe} for ${outageMs / 1000} s`)), outageMs);
+    });
     redis.on("ready", () => {
       if (!this.disconnected) return;
       this.disconnected = false;
+      clearTimeout(this.outage);
       void this.resubmit();
     });
   }
@@ -73,7 +84,7 @@ export class RedisExecutor extends QueueExecutor {
     queue.on("error", (e) => log.debug(`queue: ${e.message}`));
     events.on("error", (e) => log.debug(`queue events: ${e.message}`));
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const executor = new RedisExecutor(runId, redis, queue, events, options.attempts ?? 3, connections);
+    const executor = new RedisExecutor(runId, redis, queue, events, options.attempts ?? 3, connections, describeUrl(settings.url), options.outageMs ?? 60_000);
     await executor.announce();
     log.info(`run ${runId}: jobs go to Redis queue ${PREFIX}:${queueName(runId)}`);
     return executor;
@@ -86,6 +97,11 @@ export class RedisExecutor extends QueueExecutor {
 
   private async publish(message: ControlMessage): Promise<void> {
     await this.redis.publish(CONTROL_CHANNEL, JSON.stringify(message));
+  }
+
+  private failAll(e: Error): void {
+    for (const [, p] of this.pending) p.reject(e);
+    this.pending.clear();
   }
 
   private settle(jobId: string, value: unknown): void {
@@ -150,15 +166,23 @@ export class RedisExecutor extends QueueExecutor {
 
   /** End the run: workers are told, the queue and every key of the run are removed. */
   protected async shutdown(): Promise<void> {
-    for (const [, p] of this.pending) p.reject(new Error("executor closed"));
-    this.pending.clear();
+    this.failAll(new Error("executor closed"));
+    clearTimeout(this.outage);
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)));
+    // with Redis gone, cleanup would wait for ever: bound it
+    await Promise.race([this.cleanup(), giveUp]);
+    clearTimeout(timer);
+  }
+
+  private async cleanup(): Promise<void> {
     try {
       await this.redis.srem(RUNS_KEY, this.runId);
       await this.publish({ type: "end", run: this.runId });
       await this.events.close();
-      await this.queue.pause();
-      await this.queue.obliterate({ force: true });
       await this.queue.close();
+      // the run's namespace is ours alone: delete all of it (BullMQ's obliterate refuses a queue
+      // that a restarted Redis no longer knows as paused, and leaves keys of workers still closing)
       await deleteRunKeys(this.redis, this.runId);
     } finally {
       this.redis.disconnect();

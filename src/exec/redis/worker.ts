@@ -94,10 +94,12 @@ export class WorkerService {
 
   private async process(run: string, job: Job): Promise<JobOutput> {
     const key = `${run}/${job.id}`;
+    const payload = job.data as JobPayload;
+    log.info(`worker: job ${job.id} of run ${run} started: ${payload.solver?.kind} t = ${payload.t0} to ${payload.t1}, attempt ${job.attemptsMade + 1}`);
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     this.cancelFlags.set(key, cancel);
     try {
-      const out = (await this.pool.run({ payload: job.data as JobPayload, cancel }))!;
+      const out = (await this.pool.run({ payload, cancel }))!;
       this.jobsRun++;
       return out;
     } catch (e) {

@@ -30,6 +30,8 @@ export interface RunFlags {
   redis?: string;
   redisCa?: string;
   attempts: number;
+  mpi: boolean;
+  redisBind: string;
   output: string;
   saveEvery: number;
   reference: boolean;
@@ -60,14 +62,17 @@ export function addRunCommand(program: Command): void {
     .option("--redis <url>", "run jobs on `parareal worker` processes through this Redis server (redis:// or rediss://)")
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--attempts <n>", "with --redis: tries per job before the run fails").default(3).argParser(integerAtLeast(1)))
+    .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
+    .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
     .option("--output <dir>", "output directory (receives euler/ and parareal/); with --redis, on a filesystem every worker shares", "./output")
     .addOption(new Option("--save-every <k>", "keep every k-th fine step in the HDF5 files (and always the last)").default(1).argParser(integerAtLeast(1)))
     .option("--no-reference", "skip the serial fine reference run")
     .option("--json", "print one JSON object with the results on stdout", false)
     .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)")
     .option("--debug", "show stack traces of errors", false)
-    .action(async (flags: RunFlags) => {
-      await run(flags);
+    .action(async (flags: RunFlags, command: Command) => {
+      if (flags.mpi) await runMpi(flags, command.getOptionValueSource("workers") === "default");
+      else await run(flags);
     });
 }
 
@@ -84,8 +89,35 @@ function prepareOutput(output: string): string {
   return dir;
 }
 
+/** `--mpi`: rank 0 drives through Redis (its own private server unless --redis), the others serve. */
+async function runMpi(flags: RunFlags, defaultWorkers: boolean): Promise<void> {
+  const mpi = await import("./mpi.js");
+  const place = mpi.mpiPlace();
+  if (!place) throw new UsageError("--mpi: no MPI rank in the environment (start with mpirun -n P or srun)");
+  log.configure({ level: logLevel(flags.log), file: flags.logFile });
+  const file = mpi.schedulerFile(resolve(flags.output));
+  if (place.rank !== 0) {
+    const info = await mpi.waitForSchedulerFile(file, place.launch);
+    const { serveWorker } = await import("./worker-command.js");
+    await serveWorker({ url: info.url, caFile: flags.redisCa }, { concurrency: defaultWorkers ? 1 : flags.workers, run: info.run });
+    return;
+  }
+  if (place.size < 2) log.warning("--mpi with a single rank: no worker ranks, the run waits for `parareal worker` processes");
+  prepareOutput(flags.output);
+  const server = flags.redis === undefined ? await mpi.startPrivateRedis(flags.redisBind) : undefined;
+  const { newRunId } = await import("../exec/redis/executor.js");
+  const runId = newRunId();
+  try {
+    mpi.writeSchedulerFile(file, { launch: place.launch, url: flags.redis ?? server!.url, run: runId });
+    await run({ ...flags, redis: flags.redis ?? server!.url }, runId);
+  } finally {
+    mpi.removeSchedulerFile(file);
+    await server?.stop();
+  }
+}
+
 /** Imported on demand: each executor pulls in its own dependencies (Piscina, BullMQ). */
-async function openExecutor(flags: RunFlags): Promise<Executor> {
+async function openExecutor(flags: RunFlags, runId?: string): Promise<Executor> {
   if (flags.redis !== undefined) {
     const { checkUrl } = await import("../exec/redis/connection.js");
     try {
@@ -94,13 +126,13 @@ async function openExecutor(flags: RunFlags): Promise<Executor> {
       throw new UsageError(`--redis: ${(e as Error).message}`);
     }
     const { RedisExecutor } = await import("../exec/redis/executor.js");
-    return RedisExecutor.open({ url: flags.redis, caFile: flags.redisCa }, { attempts: flags.attempts });
+    return RedisExecutor.open({ url: flags.redis, caFile: flags.redisCa }, { attempts: flags.attempts, runId });
   }
   if (flags.executor === "inline") return new (await import("../exec/inline.js")).InlineExecutor();
   return new (await import("../exec/threads.js")).ThreadsExecutor(flags.workers);
 }
 
-export async function run(flags: RunFlags): Promise<void> {
+export async function run(flags: RunFlags, runId?: string): Promise<void> {
   const level: Level = logLevel(flags.log);
   log.configure({ level, file: flags.logFile });
   const problem: ProblemSpec = { name: "harmonic", params: { omega0: flags.omega0, zeta: flags.zeta } };
@@ -110,7 +142,7 @@ export async function run(flags: RunFlags): Promise<void> {
   }
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
-  const executor = await openExecutor(flags);
+  const executor = await openExecutor(flags, runId);
   // On SIGINT/SIGTERM: cancel, clean up (a Redis run removes its keys), exit 130/143.
   let interrupted: Promise<never> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -2,7 +2,8 @@
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import { log } from "../log.js";
-import { checkUrl } from "../exec/redis/connection.js";
+import { checkUrl, type RedisSettings } from "../exec/redis/connection.js";
+import type { ServeOptions } from "../exec/redis/worker.js";
 import { UsageError } from "./errors.js";
 import { integerAtLeast, logLevel, positiveNumber } from "./parse.js";
 
@@ -43,11 +44,13 @@ export async function serve(flags: WorkerFlags): Promise<void> {
   } catch (e) {
     throw new UsageError(`--redis: ${(e as Error).message}`);
   }
+  await serveWorker({ url: flags.redis, caFile: flags.redisCa }, { concurrency: flags.concurrency, lockMs: flags.lockSeconds * 1000, run: flags.run });
+}
+
+/** Serve until SIGTERM/SIGINT (or the end of the one run given). */
+export async function serveWorker(settings: RedisSettings, options: ServeOptions): Promise<void> {
   const { WorkerService } = await import("../exec/redis/worker.js");
-  const service = await WorkerService.start(
-    { url: flags.redis, caFile: flags.redisCa },
-    { concurrency: flags.concurrency, lockMs: flags.lockSeconds * 1000, run: flags.run },
-  );
+  const service = await WorkerService.start(settings, options);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       log.info(`worker: ${signal}, finishing the jobs in hand`);

@@ -4,7 +4,8 @@
  *   - per-job overhead of the threads executor (a batch of tiny jobs, and a chain of them)
  *   - fine kernel time per forward Euler step of the oscillator
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { literal, type Vector } from "../src/expr/vector.js";
 import { Future } from "../src/exec/future.js";
 import { ThreadsExecutor } from "../src/exec/threads.js";
+import { RedisExecutor } from "../src/exec/redis/executor.js";
 import { forwardEuler } from "../src/ode/forward-euler.js";
 import { harmonicOscillator } from "../src/ode/harmonic.js";
 import { iterateSolution, tabulateSubSteps } from "../src/ode/iterate.js";
@@ -83,6 +85,68 @@ for (const [label, args] of [
   rows.push({ what: "threads executor: round trip of one job in a chain", value: c, unit: "us", note: "latency, job i waits for job i-1" });
 }
 
+// Through Redis: a private redis-server and real `parareal worker` processes.
+async function redisRows(): Promise<void> {
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const p = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const url = `redis://127.0.0.1:${port}`;
+  const workers: ChildProcess[] = [];
+  const startWorkers = async (n: number, concurrency = 1) => {
+    for (let i = 0; i < n; i++) {
+      const w = spawn(process.execPath, [cli, "worker", "--redis", url, "--concurrency", String(concurrency), "--log", "info"], { stdio: ["ignore", "ignore", "pipe"] });
+      await new Promise<void>((resolve) => w.stderr!.on("data", (d: Buffer) => /serving/.test(d.toString()) && resolve()));
+      workers.push(w);
+    }
+  };
+  const stopWorkers = async () => {
+    await Promise.all(workers.splice(0).map((w) => new Promise((r) => (w.once("exit", r), w.kill("SIGTERM")))));
+  };
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    await startWorkers(2);
+    const exec = await RedisExecutor.open({ url });
+    const spec = coarseSpec({ name: "harmonic", params: {} }, 0);
+    const y0 = Future.resolved<Vector>(literal([1, 0]));
+    const batch = async (n: number) => {
+      const start = performance.now();
+      const fs = Array.from({ length: n }, () => exec.submit({ solver: spec, t0: 0, t1: 0.01, slice: 1 }, y0));
+      await Promise.all(fs.map((f) => f.promise));
+      return (performance.now() - start) / n;
+    };
+    await batch(500);
+    const perJob = median([await batch(2000), await batch(2000), await batch(2000)]);
+    await exec.close();
+    rows.push({ what: "redis executor: per-job overhead, batch of 2000 tiny jobs", value: perJob, unit: "ms", target: 0.5, note: "2 worker processes, wall time / jobs" });
+
+    // heavy fine work: 4 slices of 5e7 Euler steps, 2 iterations (7 fine jobs)
+    const heavy = ["--points", "5", "--t-end", "4", "--h", "2e-8", "--save-every", "1000000", "--no-reference", "--max-iterations", "2", "--json"];
+    const timed = (n: number) => {
+      const dir = mkdtempSync(join(tmpdir(), "parareal-bench-"));
+      try {
+        const r = spawnSync(process.execPath, [cli, "run", "--redis", url, "--output", dir, ...heavy], { encoding: "utf8" });
+        if (r.status !== 0) throw new Error(`redis run with ${n} workers failed: ${r.stderr}`);
+        return (JSON.parse(r.stdout) as { wallSeconds: number }).wallSeconds;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const two = timed(2);
+    await stopWorkers();
+    await startWorkers(1);
+    const one = timed(1);
+    rows.push({ what: "redis executor: heavy run (7 fine jobs of 5e7 steps), 1 worker", value: one, unit: "s" });
+    rows.push({ what: "redis executor: the same, 2 workers", value: two, unit: "s", note: `speedup ${(one / two).toFixed(2)}x` });
+  } finally {
+    await stopWorkers();
+    server.kill("SIGKILL");
+  }
+}
+
 /** The same Euler step in C (gcc -O2), where gcc exists: the yardstick for the kernel. */
 function cEulerNsPerStep(): number | undefined {
   const dir = mkdtempSync(join(tmpdir(), "parareal-bench-c-"));
@@ -145,6 +209,8 @@ int main(void) {
   tab();
   rows.push({ what: "fine kernel: 79-step slices, every state tabulated (as the fine job)", value: median([tab(), tab(), tab()]), unit: "ns", target: 5 });
 }
+
+await redisRows();
 
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const table = [["what", "measured", "target", "", "note"]];

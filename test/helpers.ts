@@ -184,7 +184,7 @@ export function spawnCli(t: { after: (fn: () => Promise<void> | void) => void },
 
 /** A `parareal worker` process, ready when it has attached to Redis. */
 export async function startWorker(t: { after: (fn: () => Promise<void> | void) => void }, url: string, extra: readonly string[] = []): Promise<Proc> {
-  const w = spawnCli(t, ["worker", "--redis", url, "--concurrency", "1", "--log", "info", ...extra]);
+  const w = spawnCli(t, ["worker", "--redis", url, "--concurrency", "1", "--log", "debug", ...extra]);
   await w.waitFor(/worker: serving/);
   return w;
 }

@@ -109,7 +109,7 @@ async function runMpi(flags: RunFlags, defaultWorkers: boolean): Promise<void> {
   const runId = newRunId();
   try {
     mpi.writeSchedulerFile(file, { launch: place.launch, url: flags.redis ?? server!.url, run: runId });
-    await run({ ...flags, redis: flags.redis ?? server!.url }, runId);
+    await run({ ...flags, redis: flags.redis ?? server!.url }, { runId, workers: place.size - 1 });
   } finally {
     mpi.removeSchedulerFile(file);
     await server?.stop();
@@ -117,22 +117,31 @@ async function runMpi(flags: RunFlags, defaultWorkers: boolean): Promise<void> {
 }
 
 /** Imported on demand: each executor pulls in its own dependencies (Piscina, BullMQ). */
-async function openExecutor(flags: RunFlags, runId?: string): Promise<Executor> {
+async function openExecutor(flags: RunFlags, mpi?: MpiRun): Promise<Executor> {
   if (flags.redis !== undefined) {
-    const { checkUrl } = await import("../exec/redis/connection.js");
+    const { checkUrl } = await import("../exec/redis/url.js");
     try {
       checkUrl(flags.redis);
     } catch (e) {
       throw new UsageError(`--redis: ${(e as Error).message}`);
     }
     const { RedisExecutor } = await import("../exec/redis/executor.js");
-    return RedisExecutor.open({ url: flags.redis, caFile: flags.redisCa }, { attempts: flags.attempts, runId });
+    const executor = await RedisExecutor.open({ url: flags.redis, caFile: flags.redisCa }, { attempts: flags.attempts, runId: mpi?.runId });
+    // like dask-mpi, start when every rank is there, so all of them share the work
+    if (mpi) await executor.waitForWorkers(mpi.workers);
+    return executor;
   }
   if (flags.executor === "inline") return new (await import("../exec/inline.js")).InlineExecutor();
   return new (await import("../exec/threads.js")).ThreadsExecutor(flags.workers);
 }
 
-export async function run(flags: RunFlags, runId?: string): Promise<void> {
+/** Under --mpi: the run id announced in the scheduler file, and how many worker ranks come. */
+interface MpiRun {
+  readonly runId: string;
+  readonly workers: number;
+}
+
+export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   const level: Level = logLevel(flags.log);
   log.configure({ level, file: flags.logFile });
   const problem: ProblemSpec = { name: "harmonic", params: { omega0: flags.omega0, zeta: flags.zeta } };
@@ -142,7 +151,7 @@ export async function run(flags: RunFlags, runId?: string): Promise<void> {
   }
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
-  const executor = await openExecutor(flags, runId);
+  const executor = await openExecutor(flags, mpi);
   // On SIGINT/SIGTERM: cancel, clean up (a Redis run removes its keys), exit 130/143.
   let interrupted: Promise<never> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {

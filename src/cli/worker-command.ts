@@ -2,7 +2,8 @@
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import { log } from "../log.js";
-import { checkUrl, type RedisSettings } from "../exec/redis/connection.js";
+import type { RedisSettings } from "../exec/redis/connection.js";
+import { checkUrl } from "../exec/redis/url.js";
 import type { ServeOptions } from "../exec/redis/worker.js";
 import { UsageError } from "./errors.js";
 import { integerAtLeast, logLevel, positiveNumber } from "./parse.js";

@@ -48,7 +48,8 @@ export function makePayload(solver: SolverSpec, input: Vector, t0: number, t1: n
   return { solver, input: encode(input), t0, t1, hints: hintsFor(input) };
 }
 
-const workerName = `${hostname()}:${process.pid}:${threadId}`;
+/** who runs jobs here: host:pid:thread */
+export const workerName = `${hostname()}:${process.pid}:${threadId}`;
 
 export async function runJob(payload: JobPayload, stop?: () => boolean): Promise<JobOutput> {
   const start = performance.now();

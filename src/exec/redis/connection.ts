@@ -2,34 +2,14 @@
 import { readFileSync } from "node:fs";
 import { Redis, type RedisOptions } from "ioredis";
 import { log } from "../../log.js";
+import { checkUrl, describeUrl } from "./url.js";
+
+export { checkUrl, describeUrl };
 
 export interface RedisSettings {
   readonly url: string;
   /** PEM file of the CA that signed the server's certificate (rediss:// only) */
   readonly caFile?: string | undefined;
-}
-
-/** The URL without its password, for messages. */
-export function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "<unparseable Redis URL>";
-  }
-}
-
-export function checkUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`\`${url}\` is not a Redis URL (expected redis://host:port or rediss://host:port)`);
-  }
-  if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
-    throw new Error(`\`${describeUrl(url)}\` is not a Redis URL (expected redis://host:port or rediss://host:port)`);
-  }
 }
 
 export function redisOptions(settings: RedisSettings): RedisOptions {

@@ -12,7 +12,7 @@ import { log } from "../../log.js";
 import { QueueExecutor, type RunControl } from "../executor.js";
 import type { JobOutput, JobPayload } from "../job.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { CONTROL_CHANNEL, deleteRunKeys, PREFIX, queueName, RUNS_KEY, type ControlMessage } from "./keys.js";
+import { CONTROL_CHANNEL, deleteRunKeys, PREFIX, queueName, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
 
 export interface RedisExecutorOptions {
   /** attempts per job before the run fails (a job that throws is retried) */
@@ -99,6 +99,15 @@ export class RedisExecutor extends QueueExecutor {
     await this.redis.publish(CONTROL_CHANNEL, JSON.stringify(message));
   }
 
+  /** Wait until `count` workers have attached to this run (an MPI launch knows how many will). */
+  async waitForWorkers(count: number, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.redis.scard(workersKey(this.runId))) < count) {
+      if (Date.now() > deadline) throw new Error(`only ${await this.redis.scard(workersKey(this.runId))} of ${count} worker ranks attached after ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   private failAll(e: Error): void {
     for (const [, p] of this.pending) p.reject(e);
     this.pending.clear();
@@ -112,22 +121,33 @@ export class RedisExecutor extends QueueExecutor {
     p.resolve(out);
   }
 
-  private add(jobId: string, p: Pending): Promise<unknown> {
-    return this.queue.add("solve", p.payload, {
-      jobId,
-      priority: p.priority,
-      attempts: this.attempts,
-      backoff: { type: "fixed", delay: 200 },
-      removeOnComplete: true,
-      removeOnFail: true,
-    });
+  private batch: { jobId: string; p: Pending }[] = [];
+
+  /** Jobs that become ready in the same tick go to Redis in one round trip (addBulk). */
+  private add(jobId: string, p: Pending): void {
+    if (this.batch.length === 0) setImmediate(() => void this.flush());
+    this.batch.push({ jobId, p });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    const opts = { attempts: this.attempts, backoff: { type: "fixed" as const, delay: 200 }, removeOnComplete: true, removeOnFail: true };
+    try {
+      await this.queue.addBulk(batch.map(({ jobId, p }) => ({ name: "solve", data: p.payload, opts: { ...opts, jobId, priority: p.priority } })));
+    } catch (e) {
+      for (const { jobId, p } of batch) {
+        this.pending.delete(jobId);
+        p.reject(e as Error);
+      }
+    }
   }
 
   private async resubmit(): Promise<void> {
     log.warning(`run ${this.runId}: reconnected to Redis, resubmitting ${this.pending.size} unfinished jobs`);
     try {
       await this.announce();
-      await Promise.all([...this.pending].map(([id, p]) => this.add(id, p)));
+      for (const [id, p] of this.pending) this.add(id, p);
     } catch (e) {
       log.warning(`run ${this.runId}: resubmission failed: ${(e as Error).message}`);
     }
@@ -140,10 +160,7 @@ export class RedisExecutor extends QueueExecutor {
       // lower is sooner in BullMQ: iteration first, coarse before fine
       const p: Pending = { payload, priority: 1 + 2 * iteration + (kind === "fine" ? 1 : 0), resolve, reject };
       this.pending.set(jobId, p);
-      this.add(jobId, p).catch((e: Error) => {
-        this.pending.delete(jobId);
-        reject(e);
-      });
+      this.add(jobId, p);
       control.onAbandon(() => void this.abandon(jobId));
     });
   }

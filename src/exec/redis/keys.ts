@@ -14,6 +14,11 @@ export function queueName(runId: string): string {
   return `run-${runId}`;
 }
 
+/** the set of workers attached to a run (inside the run's namespace, so cleaned with it) */
+export function workersKey(runId: string): string {
+  return `${PREFIX}:${queueName(runId)}:workers`;
+}
+
 export type ControlMessage =
   | { readonly type: "start"; readonly run: string }
   | { readonly type: "end"; readonly run: string }

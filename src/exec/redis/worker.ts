@@ -11,7 +11,8 @@ import { log } from "../../log.js";
 import type { JobOutput, JobPayload } from "../job.js";
 import type { WorkerTask } from "../thread-worker.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { CONTROL_CHANNEL, deleteRunKeys, parseControl, PREFIX, queueName, RUNS_KEY } from "./keys.js";
+import { CONTROL_CHANNEL, deleteRunKeys, parseControl, PREFIX, queueName, RUNS_KEY, workersKey } from "./keys.js";
+import { workerName } from "../job.js";
 
 export interface ServeOptions {
   /** jobs run at once in this process (threads) */
@@ -89,13 +90,14 @@ export class WorkerService {
       if (job && !(e instanceof UnrecoverableError)) log.error(`job ${job.id} of run ${run} failed (attempt ${job.attemptsMade}): ${e.message}`);
     });
     this.attached.set(run, { worker, connection });
+    void this.redis.sadd(workersKey(run), workerName).catch(() => undefined);
     log.info(`worker: attached to run ${run}`);
   }
 
   private async process(run: string, job: Job): Promise<JobOutput> {
     const key = `${run}/${job.id}`;
     const payload = job.data as JobPayload;
-    log.info(`worker: job ${job.id} of run ${run} started: ${payload.solver?.kind} t = ${payload.t0} to ${payload.t1}, attempt ${job.attemptsMade + 1}`);
+    log.debug(`worker: job ${job.id} of run ${run} started: ${payload.solver?.kind} t = ${payload.t0} to ${payload.t1}, attempt ${job.attemptsMade + 1}`);
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     this.cancelFlags.set(key, cancel);
     try {

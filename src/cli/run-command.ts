@@ -59,7 +59,7 @@ export function addRunCommand(program: Command): void {
     .addOption(new Option("--max-iterations <k>", "iterations to schedule after the coarse one (default: the number of slices)").argParser(integerAtLeast(1)))
     .addOption(new Option("--workers <n>", "worker threads").default(availableParallelism()).argParser(integerAtLeast(1)))
     .addOption(new Option("--executor <name>", "where jobs run: threads (a worker pool) or inline (this thread, for debugging)").choices(["threads", "inline"]).default("threads"))
-    .option("--redis <url>", "run jobs on `parareal worker` processes through this Redis server (redis:// or rediss://)")
+    .addOption(new Option("--redis <url>", "run jobs on `parareal worker` processes through this Redis server (redis:// or rediss://)").env("PARAREAL_REDIS"))
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--attempts <n>", "with --redis: tries per job before the run fails").default(3).argParser(integerAtLeast(1)))
     .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)

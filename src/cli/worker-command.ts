@@ -25,7 +25,11 @@ export function addWorkerCommand(program: Command): void {
       "Run parareal jobs from a Redis server, for every run that uses it (start any number, on any machines " +
         "that share the archive directory). SIGTERM or SIGINT: finish the jobs in hand, then exit 0.",
     )
-    .requiredOption("--redis <url>", "Redis server: redis://[user:password@]host:port[/db], or rediss:// for TLS")
+    .addOption(
+      new Option("--redis <url>", "Redis server: redis://[user:password@]host:port[/db], or rediss:// for TLS (keeps the password out of ps when given by the environment)")
+        .env("PARAREAL_REDIS")
+        .makeOptionMandatory(),
+    )
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--concurrency <n>", "jobs run at once (threads)").default(availableParallelism()).argParser(integerAtLeast(1)))
     .addOption(new Option("--lock-seconds <s>", "a job whose worker is silent this long (killed, hung) runs again elsewhere").default(30).argParser(positiveNumber))

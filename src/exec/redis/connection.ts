@@ -38,23 +38,30 @@ export function createRedis(settings: RedisSettings): Redis {
  */
 export async function connectRedis(settings: RedisSettings, timeoutMs = 5000): Promise<Redis> {
   checkUrl(settings.url);
-  const redis = new Redis(settings.url, { ...redisOptions(settings), lazyConnect: true, maxRetriesPerRequest: 1 });
-  let lastError: Error | undefined;
-  redis.on("error", (e: Error) => (lastError = e));
   const deadline = Date.now() + timeoutMs;
-  try {
-    await Promise.race([
-      (async () => {
-        await redis.connect();
-        await redis.ping();
-      })(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), Math.max(0, deadline - Date.now()))),
-    ]);
-  } catch (e) {
-    redis.disconnect();
-    const why = (lastError ?? (e as Error)).message.replace(/^ReplyError: /, "");
-    throw new Error(`cannot reach Redis at ${describeUrl(settings.url)}: ${why}`);
+  let why = "timed out";
+  // retry refused connections until the deadline; a wrong password or TLS mismatch is final
+  for (;;) {
+    const redis = new Redis(settings.url, { ...redisOptions(settings), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    let lastError: Error | undefined;
+    redis.on("error", (e: Error) => (lastError = e));
+    try {
+      await Promise.race([
+        (async () => {
+          await redis.connect();
+          await redis.ping();
+        })(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), Math.max(100, deadline - Date.now()))),
+      ]);
+      redis.disconnect();
+      return createRedis(settings);
+    } catch (e) {
+      redis.disconnect();
+      why = (lastError ?? (e as Error)).message.replace(/^ReplyError: /, "");
+      const final = /WRONGPASS|NOAUTH|NOPERM|certificate|SSL|TLS/i.test(why);
+      if (final || Date.now() + 200 > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
-  redis.disconnect();
-  return createRedis(settings);
+  throw new Error(`cannot reach Redis at ${describeUrl(settings.url)}: ${why}`);
 }

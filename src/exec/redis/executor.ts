@@ -38,6 +38,8 @@ export class RedisExecutor extends QueueExecutor {
   private readonly pending = new Map<string, Pending>();
   private disconnected = false;
   private outage: NodeJS.Timeout | undefined;
+  private lastProgress = Date.now();
+  private readonly watchdog: NodeJS.Timeout;
 
   private constructor(
     readonly runId: string,
@@ -53,6 +55,14 @@ export class RedisExecutor extends QueueExecutor {
     // Redis holds every job whose inputs exist; BullMQ priorities keep earlier iterations first
     super(Number.POSITIVE_INFINITY);
     events.on("completed", ({ jobId, returnvalue }) => this.settle(jobId, returnvalue as unknown));
+    events.on("active", () => (this.lastProgress = Date.now()));
+    // the commonest mistake: no worker serves this Redis. Say so rather than wait in silence.
+    this.watchdog = setInterval(() => {
+      if (this.pending.size > 0 && Date.now() - this.lastProgress > 30_000) {
+        log.warning(`run ${runId}: no job started for 30 s; is a \`parareal worker --redis ${describe}\` running?`);
+        this.lastProgress = Date.now();
+      }
+    }, 5000).unref();
     events.on("failed", ({ jobId, failedReason }) => {
       const p = this.pending.get(jobId);
       if (!p) return;
@@ -117,6 +127,7 @@ export class RedisExecutor extends QueueExecutor {
     const p = this.pending.get(jobId);
     if (!p) return;
     this.pending.delete(jobId);
+    this.lastProgress = Date.now();
     const out = (typeof value === "string" ? JSON.parse(value) : value) as JobOutput;
     p.resolve(out);
   }
@@ -185,6 +196,7 @@ export class RedisExecutor extends QueueExecutor {
   protected async shutdown(): Promise<void> {
     this.failAll(new Error("executor closed"));
     clearTimeout(this.outage);
+    clearInterval(this.watchdog);
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)));
     // with Redis gone, cleanup would wait for ever: bound it

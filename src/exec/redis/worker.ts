@@ -21,6 +21,8 @@ export interface ServeOptions {
   readonly lockMs?: number;
   /** serve only this run, and return when it ends */
   readonly run?: string | undefined;
+  /** how long to wait for the server at start-up */
+  readonly connectMs?: number;
 }
 
 interface Attached {
@@ -42,11 +44,12 @@ export class WorkerService {
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly pool: Piscina<WorkerTask, JobOutput | null>,
-    private readonly options: Required<Omit<ServeOptions, "run">> & { run?: string | undefined },
+    private readonly options: Required<Omit<ServeOptions, "run" | "connectMs">> & { run?: string | undefined },
   ) {}
 
   static async start(settings: RedisSettings, options: ServeOptions = {}): Promise<WorkerService> {
-    const redis = await connectRedis(settings);
+    // a worker may start before its server: wait for it a while rather than give up at once
+    const redis = await connectRedis(settings, options.connectMs ?? 30_000);
     const subscriber = createRedis(settings);
     const concurrency = options.concurrency ?? availableParallelism();
     const pool = new Piscina<WorkerTask, JobOutput | null>({

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { literal, type Vector } from "../src/expr/vector.js";
 import { Future } from "../src/exec/future.js";
 import { ThreadsExecutor } from "../src/exec/threads.js";
+import type { Executor } from "../src/exec/executor.js";
 import { RedisExecutor } from "../src/exec/redis/executor.js";
 import { forwardEuler } from "../src/ode/forward-euler.js";
 import { harmonicOscillator } from "../src/ode/harmonic.js";
@@ -32,6 +33,16 @@ interface Row {
 const rows: Row[] = [];
 const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Wall time per job, in microseconds, of `n` trivial coarse jobs submitted at once. */
+async function batchMicros(exec: Executor, n: number): Promise<number> {
+  const spec = coarseSpec({ name: "harmonic", params: {} }, 0);
+  const y0 = Future.resolved<Vector>(literal([1, 0]));
+  const start = performance.now();
+  const fs = Array.from({ length: n }, () => exec.submit({ solver: spec, t0: 0, t1: 0.01, slice: 1 }, y0));
+  await Promise.all(fs.map((f) => f.promise));
+  return ((performance.now() - start) * 1000) / n;
+}
 
 function wholeProcess(args: string[], reps: number): { median: number; min: number; rss: number } {
   const times: number[] = [];
@@ -63,13 +74,7 @@ for (const [label, args] of [
 {
   const exec = new ThreadsExecutor(2);
   const spec = coarseSpec({ name: "harmonic", params: {} }, 0);
-  const y0 = Future.resolved<Vector>(literal([1, 0]));
-  const batch = async (n: number) => {
-    const start = performance.now();
-    const fs = Array.from({ length: n }, () => exec.submit({ solver: spec, t0: 0, t1: 0.01, slice: 1 }, y0));
-    await Promise.all(fs.map((f) => f.promise));
-    return ((performance.now() - start) * 1000) / n;
-  };
+  const batch = (n: number) => batchMicros(exec, n);
   const chain = async (n: number) => {
     const start = performance.now();
     const ys = tabulateJobs(exec, spec, literal([1, 0]), linspace(0, 1, n + 1));
@@ -110,16 +115,8 @@ async function redisRows(): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
     await startWorkers(2);
     const exec = await RedisExecutor.open({ url });
-    const spec = coarseSpec({ name: "harmonic", params: {} }, 0);
-    const y0 = Future.resolved<Vector>(literal([1, 0]));
-    const batch = async (n: number) => {
-      const start = performance.now();
-      const fs = Array.from({ length: n }, () => exec.submit({ solver: spec, t0: 0, t1: 0.01, slice: 1 }, y0));
-      await Promise.all(fs.map((f) => f.promise));
-      return (performance.now() - start) / n;
-    };
-    await batch(500);
-    const perJob = median([await batch(2000), await batch(2000), await batch(2000)]);
+    await batchMicros(exec, 500);
+    const perJob = median([await batchMicros(exec, 2000), await batchMicros(exec, 2000), await batchMicros(exec, 2000)]) / 1000;
     await exec.close();
     rows.push({ what: "redis executor: per-job overhead, batch of 2000 tiny jobs", value: perJob, unit: "ms", target: 0.5, note: "2 worker processes, wall time / jobs" });
 

@@ -1,3 +1,4 @@
+import type { RunReport } from "../src/parareal/driver.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -5,18 +6,6 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { maxAbs, originalDemo, runCli, tempDir } from "./helpers.js";
 
-interface RunJson {
-  converged: boolean;
-  iterations: number;
-  maxdif: number[];
-  final: number[][];
-  reference?: number[][];
-  fineJobs: number;
-  coarseJobs: number;
-  cancelledJobs: number;
-  wallSeconds: number;
-  referenceSeconds?: number;
-}
 
 const original = originalDemo();
 
@@ -24,7 +13,7 @@ test("default run: the original's files, 14 iterations, first maxdif 1.338596, e
   const dir = tempDir(t);
   const r = await runCli(["run", "--json", "--output", join(dir, "output")]);
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as RunJson;
+  const out = JSON.parse(r.stdout) as RunReport;
   assert.equal(out.converged, true);
   assert.equal(out.iterations, 14);
   assert.equal(out.maxdif[0]!.toFixed(6), "1.338596");
@@ -66,7 +55,7 @@ test("the human summary names iterations, jobs and timings; the threads and inli
   assert.match(a.stdout, /wall time: reference [\d.]+ s \(19 fine jobs\), parareal [\d.]+ s/);
   const b = await runCli(["run", "--json", "--executor", "inline", "--no-reference", "--output", join(dir, "b")]);
   assert.equal(b.code, 0, b.stderr);
-  const jb = JSON.parse(b.stdout) as RunJson;
+  const jb = JSON.parse(b.stdout) as RunReport;
   assert.equal(jb.reference, undefined);
   assert.deepEqual(jb.maxdif, original.maxdif.map((_, k) => jb.maxdif[k]));
   assert.deepEqual(readdirSync(join(dir, "b", "euler")), []);

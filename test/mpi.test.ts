@@ -1,3 +1,4 @@
+import type { RunReport } from "../src/parareal/driver.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
@@ -24,12 +25,6 @@ function redisServers(): number {
   }
 }
 
-interface RunJson {
-  iterations: number;
-  maxdif: number[];
-  final: number[][];
-  workers: number;
-}
 
 test("mpirun -n 3 run --mpi: rank 0 drives a private Redis, ranks 1-2 work; same history; nothing left running", async (t) => {
   const dir = tempDir(t);
@@ -40,8 +35,8 @@ test("mpirun -n 3 run --mpi: rank 0 drives a private Redis, ranks 1-2 work; same
   ]);
   assert.equal(m.code, 0, m.stderr);
   assert.equal(m.stdout.trim().split("\n").length, 1, "only rank 0 writes to stdout");
-  const out = JSON.parse(m.stdout) as RunJson;
-  const ref = JSON.parse(threads.stdout) as RunJson;
+  const out = JSON.parse(m.stdout) as RunReport;
+  const ref = JSON.parse(threads.stdout) as RunReport;
   assert.equal(out.iterations, 14);
   assert.deepEqual(out.maxdif, ref.maxdif);
   assert.deepEqual(out.final, ref.final);
@@ -55,7 +50,7 @@ test("mpirun -n 3 run --mpi --redis URL: the ranks use that server and leave not
   const redis = await startRedis(t);
   const m = await mpirun(3, ["run", "--mpi", "--json", "--redis", redis.url, "--output", dir]);
   assert.equal(m.code, 0, m.stderr);
-  const out = JSON.parse(m.stdout) as RunJson;
+  const out = JSON.parse(m.stdout) as RunReport;
   assert.equal(out.iterations, 14);
   assert.equal(out.maxdif[0]!.toFixed(6), "1.338596");
   assert.equal(out.workers, 2);

@@ -1,3 +1,4 @@
+import type { RunReport } from "../src/parareal/driver.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
@@ -5,18 +6,8 @@ import { join } from "node:path";
 import { loadHdf5, readDataset } from "../src/archive/hdf5.js";
 import { runCli, spawnCli, startRedis, startWorker, tempDir, sleep, type Proc } from "./helpers.js";
 
-interface RunJson {
-  converged: boolean;
-  iterations: number;
-  maxdif: number[];
-  final: number[][];
-  reference?: number[][];
-  fineJobs: number;
-  cancelledJobs: number;
-  workers: number;
-}
 
-const parse = (r: { stdout: string }) => JSON.parse(r.stdout) as RunJson;
+const parse = (r: { stdout: string }) => JSON.parse(r.stdout) as RunReport;
 
 /** Worker processes exit 0 on SIGTERM; collect them. */
 async function stopWorkers(...workers: Proc[]): Promise<void> {
@@ -98,7 +89,7 @@ test("a worker killed with SIGKILL mid-job: its job runs again elsewhere, same r
   assert.equal(await victim.exited, "SIGKILL");
   const rescuer = await startWorker(t, redis.url, ["--lock-seconds", "1"]);
   assert.equal(await run.exited, 0, run.stderr);
-  const out = JSON.parse(run.stdout) as RunJson;
+  const out = JSON.parse(run.stdout) as RunReport;
   assert.equal(out.iterations, 2);
   // after N iterations parareal is the serial fine solution, to round-off
   out.final.forEach((y, i) => y.forEach((x, j) => assert.ok(Math.abs(x - out.reference![i]![j]!) < 1e-12, `state ${i}`)));
@@ -119,7 +110,7 @@ test("SIGTERM: a worker finishes its job and exits 0; the run completes on the o
   assert.match(leaving.stderr, /worker: SIGTERM, finishing the jobs in hand/);
   assert.match(leaving.stderr, /worker: stopped after [1-9]\d* jobs/, "the job in hand was finished, not dropped");
   assert.equal(await run.exited, 0, run.stderr);
-  assert.equal((JSON.parse(run.stdout) as RunJson).iterations, 2);
+  assert.equal((JSON.parse(run.stdout) as RunReport).iterations, 2);
   await stopWorkers(staying);
   assert.equal(redis.dbsize(), 0);
 });
@@ -147,7 +138,7 @@ test("Redis restarting mid-run: clients reconnect and the run completes", async 
   const code = await Promise.race([run.exited, sleep(60_000).then(() => "hung")]);
   assert.equal(code, 0, `driver:\n${run.stderr}\nworker:\n${w.stderr}`);
   assert.match(run.stderr, /reconnected to Redis, resubmitting/);
-  assert.equal((JSON.parse(run.stdout) as RunJson).iterations, 2);
+  assert.equal((JSON.parse(run.stdout) as RunReport).iterations, 2);
   await stopWorkers(w);
   assert.equal(redis.dbsize(), 0, `keys left: ${redis.keys().join(" ")}`);
 });

@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadHdf5, readDataset } from "../src/archive/hdf5.js";
-import { runCli, spawnCli, startRedis, startWorker, tempDir, sleep, type Proc } from "./helpers.js";
+import { spawn } from "node:child_process";
+import { Future } from "../src/exec/future.js";
+import { RedisExecutor } from "../src/exec/redis/executor.js";
+import { literal, type Vector } from "../src/expr/vector.js";
+import { fineSpec } from "../src/solvers/spec.js";
+import { cliPath, runCli, spawnCli, startRedis, startWorker, tempDir, sleep, type Proc } from "./helpers.js";
 
 
 const parse = (r: { stdout: string }) => JSON.parse(r.stdout) as RunReport;
@@ -171,4 +176,45 @@ test("an unreachable or refusing Redis: exit 1 with one line, quickly", async (t
   const bad = await runCli(["run", "--redis", "http://x", "--output", dir]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^parareal: --redis: .* is not a Redis URL/);
+});
+
+test("a running job that is cancelled is told to stop, and stops between chunks", async (t) => {
+  const dir = tempDir(t);
+  const redis = await startRedis(t);
+  const w = await startWorker(t, redis.url);
+  const executor = await RedisExecutor.open({ url: redis.url });
+  try {
+    // 1e10 Euler steps: minutes of work, unless it is stopped
+    const spec = fineSpec({ name: "harmonic", params: {} }, 1, { h: 1e-9, archive: dir, saveEvery: 1_000_000_000 });
+    const job = executor.submit({ solver: spec, t0: 0, t1: 10, slice: 1 }, Future.resolved<Vector>(literal([1, 0])));
+    await w.waitFor(/started: fine/);
+    const cancelledAt = Date.now();
+    job.cancel();
+    await w.waitFor(/stopped: cancelled by the driver/, 10_000);
+    assert.ok(Date.now() - cancelledAt < 5000, "stopped within seconds, not at the end of the slice");
+    assert.deepEqual(readdirSync(dir), [], "a stopped job writes nothing");
+  } finally {
+    await executor.close();
+  }
+  await stopWorkers(w);
+  assert.equal(redis.dbsize(), 0, `keys left: ${redis.keys().join(" ")}`);
+});
+
+test("a worker that cannot reach the archive says so, and the run fails with that line", async (t) => {
+  const dir = tempDir(t);
+  const redis = await startRedis(t);
+  // this worker sees an empty read-only filesystem where the archive is (its own mount namespace)
+  const blind = spawn("unshare", ["-m", "sh", "-c", `mount -t tmpfs -o ro none "$1" && exec "$2" "$3" worker --redis "$4" --concurrency 1`, "sh", dir, process.execPath, cliPath, redis.url], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  blind.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  t.after(() => void blind.kill("SIGKILL"));
+  const r = await runCli(["run", "--redis", redis.url, "--attempts", "1", "--no-reference", "--output", dir]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^parareal: fine job of iteration 1, slice \d+ \(t = [\d.]+ to [\d.]+\) failed: cannot reach the archive directory \S+parareal from \S+ \(EROFS[^)]*\); it must be on a filesystem every worker shares\n$/);
+  assert.match(stderr, /ERROR:parareal:job \S+ of run \S+ failed \(attempt 1\): cannot reach the archive directory/);
+  blind.kill("SIGTERM");
+  await new Promise((resolve) => blind.once("exit", resolve));
+  assert.equal(redis.dbsize(), 0, `keys left: ${redis.keys().join(" ")}`);
 });

@@ -109,7 +109,10 @@ export class WorkerService {
       return out;
     } catch (e) {
       // errors cross the thread boundary as plain Errors: recognise the interruption by its message
-      if (/integration was interrupted/.test((e as Error).message)) throw new UnrecoverableError("cancelled by the driver");
+      if (/integration was interrupted/.test((e as Error).message)) {
+        log.info(`worker: job ${job.id} of run ${run} stopped: cancelled by the driver`);
+        throw new UnrecoverableError("cancelled by the driver");
+      }
       throw e;
     } finally {
       this.cancelFlags.delete(key);

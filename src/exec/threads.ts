@@ -35,7 +35,9 @@ export class ThreadsExecutor extends QueueExecutor {
   protected async run(payload: JobPayload, control: RunControl): Promise<JobOutput> {
     await this.warm;
     if (control.abandoned()) throw new CancelledError();
-    // an abandoned job stops at its next chunk of integration instead of running to the end
+    // an abandoned fine job stops at its next chunk of integration instead of running to the end
+    // (coarse jobs are one step: not worth a shared flag, which costs more to send than the job)
+    if (payload.solver.kind === "coarse") return (await this.pool.run({ payload }))!;
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     control.onAbandon(() => Atomics.store(cancel, 0, 1));
     return (await this.pool.run({ payload, cancel }))!;

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { gather, select, type IndexItem } from "../expr/index.js";
+import { log } from "../log.js";
 
 type H5 = typeof import("h5wasm");
 
@@ -18,7 +19,21 @@ let source: "vendored" | "stock" | undefined;
 // which loads about 0.1 s faster per thread; the package as shipped is the fallback.
 const vendored = new URL("../../vendor/h5wasm/hdf5_hl.js", import.meta.url).href;
 
+// HDF5's C library prints its error stack (HDF5-DIAG ...) to stderr on every failed call, through
+// a console.error bound when the module loads. We bind it to a filter instead: failures reach us as
+// exceptions, which become one-line messages; the stack is kept for --log debug.
+let quiet = 0;
+function installStderrFilter(): () => void {
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    if (quiet > 0) log.debug(args.map(String).join(" "));
+    else original.apply(console, args);
+  };
+  return () => (console.error = original);
+}
+
 async function importHdf5(): Promise<H5> {
+  const restore = installStderrFilter();
   try {
     const m = (await import(vendored)) as H5;
     source = "vendored";
@@ -26,7 +41,9 @@ async function importHdf5(): Promise<H5> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
     source = "stock";
-    return import("h5wasm");
+    return await import("h5wasm");
+  } finally {
+    restore();
   }
 }
 
@@ -107,16 +124,33 @@ export interface DatasetContent {
 }
 
 /** Open a file from disk inside wasm memory, run `use`, and clean up. */
+const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 function withFile<T>(path: string, use: (file: InstanceType<H5["File"]>) => T): T {
   const m = h5();
+  const bytes = readFileSync(path);
+  // the signature usually sits at byte 0 (it may also follow a user block at 512, 1024, ...)
+  if (bytes.length < 8 || (!bytes.subarray(0, 8).equals(SIGNATURE) && bytes.indexOf(SIGNATURE) < 0)) {
+    throw new Error(`${path}: not an HDF5 file`);
+  }
   const scratch = scratchName();
-  m.FS!.writeFile(scratch, readFileSync(path));
+  m.FS!.writeFile(scratch, bytes);
   let file: InstanceType<H5["File"]> | undefined;
+  quiet++;
   try {
-    file = new m.File(scratch, "r");
+    try {
+      file = new m.File(scratch, "r");
+    } catch (e) {
+      throw new Error(`${path}: cannot open as HDF5 (truncated or damaged?): ${(e as Error).message.split("\n")[0]}`);
+    }
     return use(file);
   } finally {
-    file?.close();
+    try {
+      file?.close();
+    } catch {
+      // a damaged file may fail to close: its error was reported already
+    }
+    quiet--;
     m.FS!.unlink(scratch);
   }
 }

@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 /** The `parareal` command. Errors end as one line on stderr: exit 2 for bad input, 1 otherwise. */
-import { readFileSync } from "node:fs";
 import v8 from "node:v8";
 import { Command, CommanderError } from "commander";
 import { UsageError } from "./errors.js";
 import { addRunCommand } from "./run-command.js";
 import { addWorkerCommand } from "./worker-command.js";
+import { addCombineCommand } from "./combine-command.js";
+import { addInspectCommand } from "./inspect-command.js";
+import { version } from "../version.js";
 
 // HDF5 (h5wasm) work is many short calls: background TurboFan tier-up of its 3 MB of wasm costs
 // more CPU than it saves in a run, halving file-write speed on small machines. Must precede any
 // wasm compile; the flag is process-wide, so worker threads get it too. PARAREAL_WASM_TIERUP=1 keeps it.
 if (process.env.PARAREAL_WASM_TIERUP !== "1") v8.setFlagsFromString("--liftoff-only");
 
-const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
 const debug = process.argv.includes("--debug");
 
 function fail(error: unknown): never {
@@ -34,18 +35,25 @@ const program = new Command("parareal")
       "fine solver run in parallel over time slices, until successive iterates agree to a tolerance. " +
       "Fine trajectories are archived as HDF5 files, one per job.",
   )
-  .version(pkg.version)
+  .version(version)
   .exitOverride()
   .configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) })
   .showSuggestionAfterError(true);
 addRunCommand(program);
 addWorkerCommand(program);
+addCombineCommand(program);
+addInspectCommand(program);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) });
 
 process.on("unhandledRejection", fail);
 // a closed pipe (`parareal run --json | head`) is the reader's choice, not our failure
 process.stdout.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? process.exit(0) : fail(e)));
+/** Exit once stdout has been written out: on a pipe, process.exit alone truncates long output. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write("", () => process.exit(code));
+}
+
 program
   .parseAsync(process.argv)
   // exit explicitly: a closed Redis client or thread pool may leave a handle for a moment
-  .then(() => process.exit(process.exitCode ?? 0), fail);
+  .then(() => exitAfterFlush(typeof process.exitCode === "number" ? process.exitCode : 0), fail);

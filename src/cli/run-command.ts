@@ -13,6 +13,10 @@ import { UsageError } from "./errors.js";
 import { integerAtLeast, logLevel, nonNegativeNumber, numberList, positiveNumber } from "./parse.js";
 import { iterationProgress } from "./progress.js";
 import { formatSummary } from "./summary.js";
+import { writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
+import { coarseSpec, fineSpec } from "../solvers/spec.js";
+import { describeUrl } from "../exec/redis/url.js";
+import { version } from "../version.js";
 
 export interface RunFlags {
   log: string;
@@ -152,19 +156,34 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
   const executor = await openExecutor(flags, mpi);
+  const maxIterations = flags.maxIterations ?? flags.points - 1;
+  const progress = await iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
+  const parameters = { problem, y0: flags.y0, tEnd: flags.tEnd, points: flags.points, h: flags.h, tol: flags.tol, saveEvery: flags.saveEvery, maxIterations, reference: flags.reference };
+  const started = new Date().toISOString();
+  const record = {
+    format: "parareal-run/1" as const,
+    version,
+    started,
+    parameters,
+    coarse: coarseSpec(problem, 0),
+    fine: fineSpec(problem, 0, { h: flags.h, archive: join(output, "parareal"), saveEvery: flags.saveEvery }),
+    executor: flags.redis !== undefined ? `redis ${describeUrl(flags.redis)}` : flags.executor === "inline" ? "inline" : `threads (${flags.workers})`,
+  };
+  writeRunRecord(output, { ...record, status: "running" });
+  const finish = (status: RunStatus, extra: Partial<RunRecord>) =>
+    writeRunRecord(output, { ...record, status, finished: new Date().toISOString(), jobs: executor.records.map((r) => ({ ...r })), ...extra });
   // On SIGINT/SIGTERM: cancel, clean up (a Redis run removes its keys), exit 130/143.
   let interrupted: Promise<never> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted ??= (async () => {
       log.warning(`${signal}: cancelling the run`);
+      finish("interrupted", {});
       await executor.close().catch(() => undefined);
       process.exit(signal === "SIGINT" ? 130 : 143);
     })();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const maxIterations = flags.maxIterations ?? flags.points - 1;
-  const progress = await iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
   try {
     const report = await runParareal({
       problem,
@@ -180,13 +199,19 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
       onIterate: (k, d) => progress.update(k, d),
     });
     progress.stop();
+    finish(report.converged ? "converged" : "not converged", {
+      iterations: report.iterations,
+      maxdif: report.maxdif,
+      wallSeconds: report.wallSeconds,
+      ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),
+    });
     if (!report.converged) log.warning(`not converged after ${report.iterations} iterations (tol ${flags.tol})`);
     if (flags.json) {
       process.stdout.write(
         JSON.stringify({
           ...report,
           tol: flags.tol,
-          parameters: { problem, y0: flags.y0, tEnd: flags.tEnd, points: flags.points, h: flags.h, saveEvery: flags.saveEvery, maxIterations },
+          parameters,
         }) + "\n",
       );
     } else {
@@ -194,6 +219,7 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     }
   } catch (e) {
     if (interrupted) await interrupted; // the failure is the cancellation itself
+    finish("failed", { error: (e as Error).message });
     throw e;
   } finally {
     progress.stop();

@@ -1,0 +1,50 @@
+/**
+ * run.json: what a run directory holds and how it was made, so later commands (combine,
+ * inspect) need no parameters. Written at the start (status "running") and again at the end.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export type RunStatus = "running" | "converged" | "not converged" | "failed" | "interrupted";
+
+export interface RunRecord {
+  readonly format: "parareal-run/1";
+  readonly version: string;
+  readonly status: RunStatus;
+  readonly started: string;
+  readonly finished?: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly coarse?: unknown;
+  readonly fine?: unknown;
+  readonly executor: string;
+  readonly iterations?: number;
+  readonly maxdif?: readonly number[];
+  readonly wallSeconds?: number;
+  readonly referenceSeconds?: number;
+  readonly error?: string;
+  /** one entry per job run: kind, iteration, slice, worker (host:pid:thread), seconds */
+  readonly jobs?: readonly { kind: string; iteration: number; slice: number; worker: string; seconds: number }[];
+}
+
+export const RUN_FILE = "run.json";
+
+export function writeRunRecord(dir: string, record: RunRecord): void {
+  const path = join(dir, RUN_FILE);
+  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n");
+  renameSync(tmp, path);
+}
+
+/** The record of a run directory, or undefined when there is none (or it is not ours). */
+export function readRunRecord(dir: string): RunRecord | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, RUN_FILE), "utf8");
+  } catch {
+    return undefined;
+  }
+  const record = JSON.parse(text) as Partial<RunRecord>;
+  if (record.format !== "parareal-run/1") throw new Error(`${join(dir, RUN_FILE)} is not a parareal run record`);
+  return record as RunRecord;
+}

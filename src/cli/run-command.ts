@@ -18,6 +18,8 @@ import { coarseSpec, fineSpec } from "../solvers/spec.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { version } from "../version.js";
 
+export type ExecutorFlags = Pick<RunFlags, "redis" | "redisCa" | "attempts" | "executor" | "workers">;
+
 export interface RunFlags {
   log: string;
   logFile?: string;
@@ -44,17 +46,12 @@ export interface RunFlags {
   debug: boolean;
 }
 
-export function addRunCommand(program: Command): void {
-  program
-    .command("run")
-    .description(
-      "Solve the damped harmonic oscillator with parareal: first the serial fine reference (files in DIR/euler), " +
-        "then parareal on a worker pool (files in DIR/parareal), printing the convergence history.",
-    )
+/** Options shared by `run` and `study`: the problem, the solvers, the executor, the output. */
+export function addCommonOptions(command: Command): Command {
+  return command
     .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical (any case)").default("warning"))
     .option("--log-file <file>", "append log lines to this file instead of stderr")
     .addOption(new Option("--omega0 <x>", "natural angular frequency omega0 of the oscillator").default(1.0).argParser(positiveNumber))
-    .addOption(new Option("--zeta <x>", "damping ratio zeta (0 <= zeta)").default(0.5).argParser(nonNegativeNumber))
     .addOption(new Option("--h <x>", "fine solver step: forward Euler with n = ceil((t1 - t0) / h) steps per slice").default(0.01).argParser(positiveNumber))
     .addOption(new Option("--t-end <x>", "end of the time interval; it starts at 0").default(15).argParser(positiveNumber))
     .addOption(new Option("--points <n>", "time points: t = linspace(0, t-end, points), giving points - 1 slices").default(20).argParser(integerAtLeast(2)))
@@ -66,21 +63,32 @@ export function addRunCommand(program: Command): void {
     .addOption(new Option("--redis <url>", "run jobs on `parareal worker` processes through this Redis server (redis:// or rediss://)").env("PARAREAL_REDIS"))
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--attempts <n>", "with --redis: tries per job before the run fails").default(3).argParser(integerAtLeast(1)))
-    .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
-    .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
     .option("--output <dir>", "output directory (receives euler/ and parareal/); with --redis, on a filesystem every worker shares", "./output")
     .addOption(new Option("--save-every <k>", "keep every k-th fine step in the HDF5 files (and always the last)").default(1).argParser(integerAtLeast(1)))
+    .option("--debug", "show stack traces of errors", false);
+}
+
+export function addRunCommand(program: Command): void {
+  const command = program
+    .command("run")
+    .description(
+      "Solve the damped harmonic oscillator with parareal: first the serial fine reference (files in DIR/euler), " +
+        "then parareal on a worker pool (files in DIR/parareal), printing the convergence history.",
+    )
+    .addOption(new Option("--zeta <x>", "damping ratio zeta (0 <= zeta)").default(0.5).argParser(nonNegativeNumber));
+  addCommonOptions(command)
+    .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
+    .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
     .option("--no-reference", "skip the serial fine reference run")
     .option("--json", "print one JSON object with the results on stdout", false)
     .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)")
-    .option("--debug", "show stack traces of errors", false)
-    .action(async (flags: RunFlags, command: Command) => {
-      if (flags.mpi) await runMpi(flags, command.getOptionValueSource("workers") === "default");
+    .action(async (flags: RunFlags, cmd: Command) => {
+      if (flags.mpi) await runMpi(flags, cmd.getOptionValueSource("workers") === "default");
       else await run(flags);
     });
 }
 
-function prepareOutput(output: string): string {
+export function prepareOutput(output: string): string {
   const dir = resolve(output);
   try {
     for (const sub of ["euler", "parareal"]) {
@@ -121,7 +129,7 @@ async function runMpi(flags: RunFlags, defaultWorkers: boolean): Promise<void> {
 }
 
 /** Imported on demand: each executor pulls in its own dependencies (Piscina, BullMQ). */
-async function openExecutor(flags: RunFlags, mpi?: MpiRun): Promise<Executor> {
+export async function openExecutor(flags: ExecutorFlags, mpi?: MpiRun): Promise<Executor> {
   if (flags.redis !== undefined) {
     const { checkUrl } = await import("../exec/redis/url.js");
     try {

@@ -1,0 +1,86 @@
+/**
+ * `parareal study --zeta LIST`: iterations to converge against damping, the original's closing
+ * remark made a command. Parareal is bad at oscillating behaviour: less damping, more iterations.
+ * The runs share one executor (one worker pool, or one Redis queue namespace per run).
+ */
+import { join } from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { log } from "../log.js";
+import { linspace } from "../ode/linspace.js";
+import { runParareal } from "../parareal/driver.js";
+import { UsageError } from "./errors.js";
+import { logLevel, numberList } from "./parse.js";
+import { addCommonOptions, openExecutor, prepareOutput, type RunFlags } from "./run-command.js";
+
+type StudyFlags = Omit<RunFlags, "zeta"> & { zeta: number[] };
+
+export interface StudyRow {
+  zeta: number;
+  iterations: number;
+  converged: boolean;
+  maxdif: number[];
+  wallSeconds: number;
+}
+
+function zetaList(text: string): number[] {
+  const xs = numberList(text);
+  if (xs.some((z) => z < 0)) throw new InvalidArgumentError(`\`${text}\` is not allowed: damping ratios are >= 0.`);
+  return xs;
+}
+
+export function addStudyCommand(program: Command): void {
+  const command = program
+    .command("study")
+    .description(
+      "Run parareal for each damping ratio and report the iterations it needs to converge: parareal is bad at " +
+        "oscillating behaviour, so less damping needs more iterations. Files go to DIR/zeta-<value>/parareal.",
+    )
+    .addOption(new Option("--zeta <list>", "damping ratios, comma separated").default([0.1, 0.2, 0.3, 0.5, 0.7, 0.9], "0.1,0.2,0.3,0.5,0.7,0.9").argParser(zetaList));
+  addCommonOptions(command)
+    .option("--json", "print a JSON array of {zeta, iterations, converged, maxdif} on stdout", false)
+    .action(async (flags: StudyFlags) => {
+      await study(flags);
+    });
+}
+
+export function formatStudy(rows: readonly StudyRow[], tol: number): string {
+  const lines = [`iterations to converge (tol ${tol}):`, "   zeta  iterations  converged  last maxdif  wall s"];
+  for (const r of rows) {
+    const last = r.maxdif.at(-1);
+    lines.push(
+      `${r.zeta.toString().padStart(7)}  ${String(r.iterations).padStart(10)}  ${(r.converged ? "yes" : "no").padStart(9)}  ${(last === undefined ? "-" : last.toExponential(3)).padStart(11)}  ${r.wallSeconds.toFixed(3).padStart(6)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export async function study(flags: StudyFlags): Promise<StudyRow[]> {
+  log.configure({ level: logLevel(flags.log), file: flags.logFile });
+  if (flags.y0.length !== 2) throw new UsageError(`--y0 \`${flags.y0.join(",")}\` has ${flags.y0.length} values; the oscillator's state has 2 (q,p)`);
+  const t = linspace(0, flags.tEnd, flags.points);
+  const dirs = flags.zeta.map((z) => prepareOutput(join(flags.output, `zeta-${z}`)));
+  const executor = await openExecutor(flags);
+  const rows: StudyRow[] = [];
+  try {
+    for (const [i, zeta] of flags.zeta.entries()) {
+      const r = await runParareal({
+        problem: { name: "harmonic", params: { omega0: flags.omega0, zeta } },
+        y0: flags.y0,
+        t,
+        h: flags.h,
+        tol: flags.tol,
+        maxIterations: flags.maxIterations ?? flags.points - 1,
+        output: dirs[i]!,
+        saveEvery: flags.saveEvery,
+        reference: false,
+        executor,
+      });
+      log.info(`zeta ${zeta}: ${r.iterations} iterations, converged ${r.converged}`);
+      rows.push({ zeta, iterations: r.iterations, converged: r.converged, maxdif: r.maxdif, wallSeconds: r.wallSeconds });
+    }
+  } finally {
+    await executor.close();
+  }
+  process.stdout.write((flags.json ? JSON.stringify(rows) : formatStudy(rows, flags.tol)) + "\n");
+  return rows;
+}

@@ -3,7 +3,7 @@
  * remark made a command. Parareal is bad at oscillating behaviour: less damping, more iterations.
  * The runs share one executor (one worker pool, or one Redis queue namespace per run).
  */
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { log } from "../log.js";
 import { linspace } from "../ode/linspace.js";
@@ -12,7 +12,7 @@ import { UsageError } from "./errors.js";
 import { logLevel, numberList } from "./parse.js";
 import { addCommonOptions, openExecutor, prepareOutput, type RunFlags } from "./run-command.js";
 
-type StudyFlags = Omit<RunFlags, "zeta"> & { zeta: number[] };
+type StudyFlags = Omit<RunFlags, "zeta"> & { zeta: number[]; plot?: string };
 
 export interface StudyRow {
   zeta: number;
@@ -38,6 +38,7 @@ export function addStudyCommand(program: Command): void {
     .addOption(new Option("--zeta <list>", "damping ratios, comma separated").default([0.1, 0.2, 0.3, 0.5, 0.7, 0.9], "0.1,0.2,0.3,0.5,0.7,0.9").argParser(zetaList));
   addCommonOptions(command)
     .option("--json", "print a JSON array of {zeta, iterations, converged, maxdif} on stdout", false)
+    .option("-o, --plot <file>", "also plot iterations against damping to FILE.png or FILE.svg")
     .action(async (flags: StudyFlags) => {
       await study(flags);
     });
@@ -56,6 +57,9 @@ export function formatStudy(rows: readonly StudyRow[], tol: number): string {
 
 export async function study(flags: StudyFlags): Promise<StudyRow[]> {
   log.configure({ level: logLevel(flags.log), file: flags.logFile });
+  if (flags.plot !== undefined && ![".png", ".svg"].includes(extname(flags.plot).toLowerCase())) {
+    throw new UsageError(`-o \`${flags.plot}\`: give a file ending in .png or .svg`);
+  }
   if (flags.y0.length !== 2) throw new UsageError(`--y0 \`${flags.y0.join(",")}\` has ${flags.y0.length} values; the oscillator's state has 2 (q,p)`);
   const t = linspace(0, flags.tEnd, flags.points);
   const dirs = flags.zeta.map((z) => prepareOutput(join(flags.output, `zeta-${z}`)));
@@ -82,5 +86,25 @@ export async function study(flags: StudyFlags): Promise<StudyRow[]> {
     await executor.close();
   }
   process.stdout.write((flags.json ? JSON.stringify(rows) : formatStudy(rows, flags.tol)) + "\n");
+  if (flags.plot !== undefined) {
+    const { writeChart } = await import("./plot-command.js");
+    await writeChart(
+      {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        title: { text: `parareal study: iterations to converge against damping (omega0 = ${flags.omega0}, tol ${flags.tol})`, fontSize: 16 },
+        width: 1000,
+        height: 400,
+        data: { values: rows.map((r) => ({ ...r, converged: r.converged ? "converged" : "not converged" })) },
+        mark: { type: "line", point: { size: 80, filled: true } },
+        encoding: {
+          x: { field: "zeta", type: "quantitative", title: "damping ratio zeta (1)" },
+          y: { field: "iterations", type: "quantitative", title: "iterations to converge (count)", scale: { zero: true } },
+          color: { field: "converged", type: "nominal", title: null },
+        },
+        config: { font: "DejaVu Sans", legend: { labelLimit: 400 } },
+      },
+      flags.plot,
+    );
+  }
   return rows;
 }

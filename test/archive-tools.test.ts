@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadHdf5 } from "../src/archive/hdf5.js";
 import { readRunRecord } from "../src/archive/run-record.js";
@@ -97,9 +97,11 @@ test("combine: --save-every files give their times from the stride", async (t) =
   assert.equal(rows.length, 1 + 19 * 8); // rows 0, 10, ..., 70 and 79 of every slice, joined
 });
 
-test("files written by h5py in the original's layout are read by combine and H5Snap", async (t) => {
+test("files written by h5py in the original's layout are read by combine, plot and H5Snap", async (t) => {
   await loadHdf5();
-  const dir = tempDir(t);
+  const run = tempDir(t);
+  const dir = join(run, "euler");
+  mkdirSync(dir);
   runPythonCode(
     `
 import sys, math, h5py, numpy as np
@@ -126,6 +128,11 @@ print(y.tolist())
   assert.deepEqual(rows.map((x) => x[0]), [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3]);
   const snap = await reduceAsync(new H5Snap(join(dir, "fine-0000-002000-003000.h5"), "data", index(-1)));
   assert.deepEqual(Array.from(snap), rows.at(-1)!.slice(1));
+  // a directory the original wrote has no run.json: plot draws what the files hold
+  const svg = join(run, "plot.svg");
+  const p = await runCli(["plot", run, "-o", svg]);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(readFileSync(svg, "utf8"), /serial fine reference/);
 });
 
 test("inspect: a run's status and contents; missing and corrupt files are named", async (t) => {

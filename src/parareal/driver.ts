@@ -7,7 +7,7 @@ import { reduceAsync } from "../expr/reduce.js";
 import { literal, type Vector } from "../expr/vector.js";
 import type { Executor } from "../exec/executor.js";
 import type { ProblemSpec } from "../solvers/problems.js";
-import { coarseSpec, fineSpec } from "../solvers/spec.js";
+import { coarseSpec, fineSpec, type MethodName } from "../solvers/spec.js";
 import { History, convergenceTest } from "./history.js";
 import { Parareal, tabulateJobs } from "./scheduler.js";
 
@@ -16,6 +16,11 @@ export interface RunOptions {
   readonly y0: readonly number[];
   readonly t: Float64Array;
   readonly h: number;
+  /** default: forward Euler for both, as the original */
+  readonly fineMethod?: MethodName;
+  readonly coarseMethod?: MethodName;
+  /** coarse sub-step; default: one step per slice */
+  readonly coarseH?: number;
   readonly tol: number;
   readonly maxIterations?: number | undefined;
   readonly output: string;
@@ -57,7 +62,7 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
 
   if (o.reference) {
     const start = performance.now();
-    const fine = fineSpec(o.problem, 0, { h: o.h, archive: join(output, "euler"), saveEvery: o.saveEvery });
+    const fine = fineSpec(o.problem, 0, { h: o.h, archive: join(output, "euler"), saveEvery: o.saveEvery, method: o.fineMethod ?? "euler" });
     const ys = await Promise.all(tabulateJobs(exec, fine, y0, o.t).map((f) => f.promise));
     reference = await values(ys);
     referenceSeconds = (performance.now() - start) / 1000;
@@ -69,8 +74,8 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
   const archive = join(output, "parareal");
   const p = new Parareal(
     exec,
-    (k) => coarseSpec(o.problem, k),
-    (k) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery }),
+    (k) => coarseSpec(o.problem, k, o.coarseMethod ?? "euler", o.coarseH),
+    (k) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler" }),
     { maxIterations: o.maxIterations },
   );
   const history = new History(o.tol);

@@ -1,16 +1,26 @@
 /** Built-in problems by name, so a solver spec can name its problem and a worker rebuild it. */
 import { harmonicOscillator } from "../ode/harmonic.js";
 import type { Problem } from "../ode/problem.js";
+import { brusselator, heat1d, heatGrid, lorenz, vanDerPol } from "../ode/problems.js";
+import type { MethodName } from "./spec.js";
 
 export interface ProblemSpec {
   readonly name: string;
   readonly params: Readonly<Record<string, number>>;
 }
 
-interface ProblemEntry {
+type Params = Readonly<Record<string, number>>;
+
+export interface ProblemEntry {
   readonly description: string;
-  readonly defaults: Readonly<Record<string, number>>;
-  build(params: Readonly<Record<string, number>>): Problem;
+  readonly defaults: Params;
+  build(params: Params): Problem;
+  /** the documented initial state, time span and solvers that make a sensible parareal run */
+  readonly y0: (params: Params) => number[];
+  readonly tEnd: number;
+  readonly points: number;
+  readonly fine: { readonly method: MethodName; readonly h: number };
+  readonly coarse: { readonly method: MethodName };
 }
 
 export const problems: Readonly<Record<string, ProblemEntry>> = {
@@ -18,12 +28,62 @@ export const problems: Readonly<Record<string, ProblemEntry>> = {
     description: "damped harmonic oscillator q'' + 2 zeta omega0 q' + omega0^2 q = 0, state (q, p)",
     defaults: { omega0: 1.0, zeta: 0.5 },
     build: (p) => harmonicOscillator(p.omega0!, p.zeta!),
+    y0: () => [1, 0],
+    tEnd: 15,
+    points: 20,
+    fine: { method: "euler", h: 0.01 },
+    coarse: { method: "euler" },
+  },
+  lorenz: {
+    description: "Lorenz system x' = sigma (y - x), y' = x (rho - z) - y, z' = x y - beta z",
+    defaults: { sigma: 10, rho: 28, beta: 8 / 3 },
+    build: (p) => lorenz(p.sigma!, p.rho!, p.beta!),
+    y0: () => [1, 1, 1],
+    tEnd: 1,
+    points: 21,
+    fine: { method: "rk4", h: 1e-3 },
+    coarse: { method: "rk4" },
+  },
+  vanderpol: {
+    description: "Van der Pol oscillator x'' - mu (1 - x^2) x' + x = 0, state (x, x')",
+    defaults: { mu: 1 },
+    build: (p) => vanDerPol(p.mu!),
+    y0: () => [2, 0],
+    tEnd: 10,
+    points: 41,
+    fine: { method: "rk4", h: 1e-3 },
+    coarse: { method: "rk4" },
+  },
+  brusselator: {
+    description: "Brusselator x' = a + x^2 y - (b + 1) x, y' = b x - x^2 y",
+    defaults: { a: 1, b: 3 },
+    build: (p) => brusselator(p.a!, p.b!),
+    y0: () => [1.5, 3],
+    tEnd: 10,
+    points: 41,
+    fine: { method: "rk4", h: 1e-3 },
+    coarse: { method: "rk4" },
+  },
+  heat1d: {
+    description: "heat equation u_t = kappa u_xx on (0, length), u = 0 at the ends, n interior points; u(x, 0) = sin(pi x / length)",
+    defaults: { n: 31, kappa: 1, length: 1 },
+    build: (p) => heat1d(p.n!, p.kappa!, p.length!),
+    y0: (p) => Array.from(heatGrid(p.n!, p.length!), (x) => Math.sin((Math.PI * x) / p.length!)),
+    tEnd: 0.1,
+    points: 11,
+    fine: { method: "backward-euler", h: 1e-3 },
+    coarse: { method: "backward-euler" },
   },
 };
 
+export function problemEntry(name: string): ProblemEntry {
+  const entry = Object.hasOwn(problems, name) ? problems[name] : undefined;
+  if (!entry) throw new Error(`unknown problem \`${name}\` (known: ${Object.keys(problems).join(", ")})`);
+  return entry;
+}
+
 export function buildProblem(spec: ProblemSpec): Problem {
-  const entry = Object.hasOwn(problems, spec.name) ? problems[spec.name] : undefined;
-  if (!entry) throw new Error(`unknown problem \`${spec.name}\` (known: ${Object.keys(problems).join(", ")})`);
+  const entry = problemEntry(spec.name);
   for (const key of Object.keys(spec.params)) {
     if (!(key in entry.defaults)) throw new Error(`problem \`${spec.name}\` has no parameter \`${key}\``);
   }

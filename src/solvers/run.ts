@@ -9,18 +9,39 @@ import { index } from "../expr/index.js";
 import { reduceAsync } from "../expr/reduce.js";
 import { H5Snap, Literal, type Vector } from "../expr/vector.js";
 import { forwardEuler } from "../ode/forward-euler.js";
-import { keptRows, subSteps, tabulateSubSteps } from "../ode/iterate.js";
-import type { Method } from "../ode/problem.js";
+import { iterateSolution, keptRows, subSteps, tabulateSubSteps } from "../ode/iterate.js";
+import { asMethod, type Method, type Problem } from "../ode/problem.js";
+import { rk4 } from "../ode/rk4.js";
+import { dopri5 } from "../ode/dopri5.js";
+import { backwardEuler } from "../ode/backward-euler.js";
 import { buildProblem, type ProblemSpec } from "./problems.js";
-import type { CoarseSpec, FineSpec, MethodName, SolverSpec } from "./spec.js";
+import { METHODS, type CoarseSpec, type FineSpec, type MethodName, type SolverSpec } from "./spec.js";
+
+function makeMethod(name: MethodName, problem: Problem, tolerances: { rtol?: number | undefined; atol?: number | undefined }): Method {
+  switch (name) {
+    case "euler":
+      return forwardEuler(problem);
+    case "rk4":
+      return rk4(problem);
+    case "backward-euler":
+      return backwardEuler(problem);
+    case "dopri5": {
+      // adaptive within each sub-step, so files keep their fixed grid of n + 1 rows
+      const solve = dopri5(problem, { ...(tolerances.rtol === undefined ? {} : { rtol: tolerances.rtol }), ...(tolerances.atol === undefined ? {} : { atol: tolerances.atol }) });
+      return asMethod(problem.dim, (y, t0, t1, out) => out.set(solve(y, t0, t1)));
+    }
+    default:
+      throw new Error(`unknown method \`${String(name)}\` (known: ${METHODS.join(", ")})`);
+  }
+}
 
 // Rebuilding a problem per job would cost more than a coarse step; specs repeat, so memoize.
 const methods = new Map<string, Method>();
-function method(name: MethodName, problem: ProblemSpec): Method {
-  const key = JSON.stringify([name, problem.name, problem.params]);
+function method(name: MethodName, problem: ProblemSpec, tolerances: { rtol?: number | undefined; atol?: number | undefined } = {}): Method {
+  const key = JSON.stringify([name, problem.name, problem.params, tolerances.rtol, tolerances.atol]);
   let m = methods.get(key);
   if (!m) {
-    m = forwardEuler(buildProblem(problem));
+    m = makeMethod(name, buildProblem(problem), tolerances);
     methods.set(key, m);
   }
   return m;
@@ -33,7 +54,8 @@ function checkFinite(values: Float64Array, what: string): void {
 }
 
 export function runCoarse(spec: CoarseSpec, y: Float64Array, t0: number, t1: number): Literal {
-  const out = method(spec.method, spec.problem)(y, t0, t1);
+  const m = method(spec.method, spec.problem);
+  const out = spec.h === undefined ? m(y, t0, t1) : iterateSolution(m, spec.h)(y, t0, t1);
   checkFinite(out, "coarse solver");
   return new Literal(out);
 }
@@ -43,7 +65,7 @@ let scratch = new Float64Array(0);
 
 /** `stop` is consulted between chunks of integration: a cancelled job ends early, writing nothing. */
 export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number, stop?: () => boolean): Promise<H5Snap> {
-  const m = method(spec.method, spec.problem);
+  const m = method(spec.method, spec.problem, spec);
   if (y.length !== m.dim) throw new Error(`fine solver: state has ${y.length} components, problem \`${spec.problem.name}\` has ${m.dim}`);
   const n = subSteps(t0, t1, spec.h);
   const size = keptRows(n, spec.saveEvery) * m.dim;

@@ -4,13 +4,17 @@
  */
 import type { ProblemSpec } from "./problems.js";
 
-export type MethodName = "euler";
+export type MethodName = "euler" | "rk4" | "dopri5" | "backward-euler";
+
+export const METHODS: readonly MethodName[] = ["euler", "rk4", "dopri5", "backward-euler"];
 
 export interface CoarseSpec {
   readonly kind: "coarse";
   readonly iteration: number;
   readonly problem: ProblemSpec;
   readonly method: MethodName;
+  /** sub-step; absent: one step per slice, as the original's coarse solver */
+  readonly h?: number;
 }
 
 export interface FineSpec {
@@ -25,18 +29,21 @@ export interface FineSpec {
   readonly name: string;
   /** keep every saveEvery-th sub-step (and always the last) */
   readonly saveEvery: number;
+  /** dopri5 tolerances, within each sub-step of width h */
+  readonly rtol?: number;
+  readonly atol?: number;
 }
 
 export type SolverSpec = CoarseSpec | FineSpec;
 
-export function coarseSpec(problem: ProblemSpec, iteration: number, method: MethodName = "euler"): CoarseSpec {
-  return { kind: "coarse", iteration, problem, method };
+export function coarseSpec(problem: ProblemSpec, iteration: number, method: MethodName = "euler", h?: number): CoarseSpec {
+  return { kind: "coarse", iteration, problem, method, ...(h === undefined ? {} : { h }) };
 }
 
 export function fineSpec(
   problem: ProblemSpec,
   iteration: number,
-  options: { h: number; archive: string; name?: string; saveEvery?: number; method?: MethodName },
+  options: { h: number; archive: string; name?: string; saveEvery?: number; method?: MethodName; rtol?: number; atol?: number },
 ): FineSpec {
   return {
     kind: "fine",
@@ -47,5 +54,7 @@ export function fineSpec(
     archive: options.archive,
     name: options.name ?? "fine",
     saveEvery: options.saveEvery ?? 1,
+    ...(options.rtol === undefined ? {} : { rtol: options.rtol }),
+    ...(options.atol === undefined ? {} : { atol: options.atol }),
   };
 }

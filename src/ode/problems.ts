@@ -1,0 +1,61 @@
+/** More built-in problems: Lorenz, Van der Pol, the Brusselator, and the heat equation by lines. */
+import type { Problem } from "./problem.js";
+
+export function lorenz(sigma: number, rho: number, beta: number): Problem {
+  return {
+    dim: 3,
+    rhs(_t, y, d) {
+      const [x, yy, z] = [y[0]!, y[1]!, y[2]!];
+      d[0] = sigma * (yy - x);
+      d[1] = x * (rho - z) - yy;
+      d[2] = x * yy - beta * z;
+    },
+  };
+}
+
+export function vanDerPol(mu: number): Problem {
+  return {
+    dim: 2,
+    rhs(_t, y, d) {
+      const [x, v] = [y[0]!, y[1]!];
+      d[0] = v;
+      d[1] = mu * (1 - x * x) * v - x;
+    },
+  };
+}
+
+export function brusselator(a: number, b: number): Problem {
+  return {
+    dim: 2,
+    rhs(_t, y, d) {
+      const [x, z] = [y[0]!, y[1]!];
+      d[0] = a + x * x * z - (b + 1) * x;
+      d[1] = b * x - x * x * z;
+    },
+  };
+}
+
+/**
+ * u_t = kappa u_xx on (0, length) with u = 0 at both ends, on n interior points
+ * x_i = i length / (n + 1), by second-order central differences.
+ */
+export function heat1d(n: number, kappa: number, length: number): Problem {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`heat1d needs a whole number of grid points >= 1, got ${n}`);
+  const dx = length / (n + 1);
+  const c = kappa / (dx * dx);
+  return {
+    dim: n,
+    rhs(_t, u, d) {
+      for (let i = 0; i < n; i++) {
+        const left = i === 0 ? 0 : u[i - 1]!;
+        const right = i === n - 1 ? 0 : u[i + 1]!;
+        d[i] = c * (left - 2 * u[i]! + right);
+      }
+    },
+  };
+}
+
+/** Grid points of heat1d. */
+export function heatGrid(n: number, length: number): Float64Array {
+  return Float64Array.from({ length: n }, (_, i) => ((i + 1) * length) / (n + 1));
+}

@@ -4,8 +4,8 @@
  * file and a killed writer leaves nothing under the final name. Loading h5wasm costs about
  * 0.25 s, so it happens once per thread and only when a file is actually touched.
  */
-import { randomBytes } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "./atomic.js";
 import { gather, select, type IndexItem } from "../expr/index.js";
 import { log } from "../log.js";
 
@@ -66,10 +66,6 @@ function h5(): H5 {
   return loaded;
 }
 
-export function hdf5Loaded(): boolean {
-  return loaded !== undefined;
-}
-
 export type AttributeValue = { dtype: "float64"; value: number } | { dtype: "int64"; value: number };
 
 export interface DatasetSpec {
@@ -107,14 +103,7 @@ export function writeHdf5(path: string, datasets: readonly DatasetSpec[]): void 
   } finally {
     m.FS!.unlink(scratch);
   }
-  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(path, bytes);
 }
 
 export interface DatasetContent {

@@ -2,8 +2,8 @@
  * run.json: what a run directory holds and how it was made, so later commands (combine,
  * inspect) need no parameters. Written at the start (status "running") and again at the end.
  */
-import { randomBytes } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "./atomic.js";
 import { join } from "node:path";
 
 export type RunStatus = "running" | "converged" | "not converged" | "failed" | "interrupted";
@@ -31,9 +31,7 @@ export const RUN_FILE = "run.json";
 
 export function writeRunRecord(dir: string, record: RunRecord): void {
   const path = join(dir, RUN_FILE);
-  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, JSON.stringify(record, null, 2) + "\n");
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
 }
 
 /** The record of a run directory, or undefined when there is none (or it is not ours). */

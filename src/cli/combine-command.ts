@@ -1,6 +1,5 @@
 /** `parareal combine DIR`: one trajectory from a directory of fine files, as CSV or HDF5. */
-import { writeFileSync, renameSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { writeFileAtomic } from "../archive/atomic.js";
 import { dirname, extname } from "node:path";
 import { Command, Option } from "commander";
 import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
@@ -73,9 +72,7 @@ export async function combine(dir: string, flags: CombineFlags): Promise<void> {
   }
   const out = flags.output!;
   if (format === ".csv") {
-    const tmp = `${out}.${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(tmp, toCsv(trajectory));
-    renameSync(tmp, out);
+    writeFileAtomic(out, toCsv(trajectory));
   } else {
     writeHdf5(out, [
       { name: "t", data: trajectory.t, shape: [trajectory.t.length] },

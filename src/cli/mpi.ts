@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { writeFileAtomic } from "../archive/atomic.js";
 import { createServer, type AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -40,9 +41,7 @@ export function schedulerFile(output: string): string {
 
 /** Written atomically, readable by its owner only: it holds the Redis password. */
 export function writeSchedulerFile(path: string, info: SchedulerInfo): void {
-  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, JSON.stringify(info) + "\n", { mode: 0o600 });
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(info) + "\n", 0o600);
 }
 
 export async function waitForSchedulerFile(path: string, launch: string, timeoutMs = 120_000): Promise<SchedulerInfo> {

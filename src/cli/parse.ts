@@ -8,12 +8,6 @@ function number(text: string): number {
   return /^\s*$/.test(text) ? Number.NaN : Number(text);
 }
 
-export function finiteNumber(text: string): number {
-  const x = number(text);
-  if (!Number.isFinite(x)) throw new InvalidArgumentError(`\`${text}\` is not a finite number.`);
-  return x;
-}
-
 export function positiveNumber(text: string): number {
   const x = number(text);
   if (!(Number.isFinite(x) && x > 0)) throw new InvalidArgumentError(`\`${text}\` is not allowed: give a finite number > 0.`);

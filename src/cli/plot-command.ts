@@ -3,8 +3,8 @@
  * exact solution, maxdif per iteration against the tolerance, and the phase portrait. Charts are
  * Vega-Lite, rendered to SVG by Vega in Node and rasterised by resvg.
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { writeFileAtomic } from "../archive/atomic.js";
 import { basename, extname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { loadHdf5 } from "../archive/hdf5.js";
@@ -173,16 +173,9 @@ export async function svgToPng(svg: string, width: number): Promise<Buffer> {
   return new Resvg(svg, { fitTo: { mode: "width", value: width }, background: "white", font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" } }).render().asPng();
 }
 
-/** Write atomically: a temporary name, then rename. */
-function writeAtomically(path: string, data: string | Buffer): void {
-  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 export async function writeChart(spec: Chart, out: string): Promise<void> {
   const svg = await renderSvg(spec);
-  writeAtomically(out, extname(out).toLowerCase() === ".svg" ? svg : await svgToPng(svg, Math.max(1200, WIDTH + 200)));
+  writeFileAtomic(out, extname(out).toLowerCase() === ".svg" ? svg : await svgToPng(svg, Math.max(1200, WIDTH + 200)));
 }
 
 export function addPlotCommand(program: Command): void {

@@ -89,6 +89,12 @@ test("bad input: one line on stderr naming the value, exit 2, no stack trace", a
     [["run", "--y0", "1,x"], /--y0 <list>.*`1,x` is not allowed/],
     [["run", "--executor", "gpu"], /--executor.*'gpu' is invalid\. Allowed choices are threads, inline/],
     [["run", "--frobnicate"], /^parareal: unknown option '--frobnicate'/],
+    [["run", "--problem", "nope"], /--problem <name>' argument 'nope' is invalid\. Allowed choices are harmonic, lorenz, vanderpol, brusselator, heat1d/],
+    [["run", "--problem", "lorenz", "--param", "foo=1"], /--param foo=1: problem `lorenz` has no parameter `foo` \(it has: sigma, rho, beta\)/],
+    [["run", "--problem", "lorenz", "--param", "rho"], /--param <key=value>.*`rho` is not allowed: give key=value/],
+    [["run", "--problem", "lorenz", "--omega0", "2"], /--omega0 is a parameter of the harmonic problem, not of `lorenz`/],
+    [["run", "--problem", "lorenz", "--y0", "1,2"], /--y0 `1,2` has 2 values; the state of `lorenz` has 3/],
+    [["run", "--fine", "magic"], /--fine <method>' argument 'magic' is invalid\. Allowed choices are euler, rk4, dopri5, backward-euler/],
     [["fly"], /^parareal: unknown command 'fly'/],
     [["run", "--output", "/proc/parareal-out"], /cannot write to output directory `\/proc\/parareal-out`: ENOENT/],
     [["run", "--output", "package.json/out"], /cannot write to output directory `package\.json\/out`: ENOTDIR/],
@@ -114,4 +120,23 @@ test("--help explains every option", async () => {
   for (const opt of ["--log", "--log-file", "--omega0", "--zeta", "--h", "--t-end", "--points", "--y0", "--tol", "--max-iterations", "--workers", "--output", "--save-every", "--no-reference", "--json", "--executor"]) {
     assert.match(r.stdout, new RegExp(`${opt}[ ,]`), opt);
   }
+});
+
+test("every built-in problem converges to its serial fine solution from the CLI, with its defaults", async (t) => {
+  const dir = tempDir(t);
+  for (const problem of ["lorenz", "vanderpol", "brusselator", "heat1d"]) {
+    const r = await runCli(["run", "--problem", problem, "--json", "--output", join(dir, problem)]);
+    assert.equal(r.code, 0, `${problem}: ${r.stderr}`);
+    const out = JSON.parse(r.stdout) as RunReport;
+    assert.equal(out.converged, true, problem);
+    assert.equal(out.final.length, out.reference!.length);
+    const scale = Math.max(1, ...out.reference!.flat().map(Math.abs));
+    out.final.forEach((y, i) => assert.ok(maxAbs(y, out.reference![i]!) < 1e-4 * scale, `${problem}: state ${i}`));
+  }
+  const dp = await runCli(["run", "--problem", "lorenz", "--param", "rho=20", "--fine", "dopri5", "--rtol", "1e-8", "--json", "--output", join(dir, "dp")]);
+  assert.equal(dp.code, 0, dp.stderr);
+  const d = JSON.parse(dp.stdout) as RunReport & { parameters: { fine: string; problem: { params: Record<string, number> } } };
+  assert.equal(d.converged, true);
+  assert.equal(d.parameters.fine, "dopri5");
+  assert.deepEqual(d.parameters.problem.params, { rho: 20 });
 });

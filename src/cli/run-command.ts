@@ -3,28 +3,37 @@ import { accessSync, constants } from "node:fs";
 import { makeDirs } from "../archive/dirs.js";
 import { join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { log, type Level } from "../log.js";
 import { linspace } from "../ode/linspace.js";
 import { runParareal } from "../parareal/driver.js";
-import { buildProblem, type ProblemSpec } from "../solvers/problems.js";
+import { buildProblem, problemEntry, problems, type ProblemSpec } from "../solvers/problems.js";
 import type { Executor } from "../exec/executor.js";
 import { UsageError } from "./errors.js";
 import { integerAtLeast, logLevel, nonNegativeNumber, numberList, positiveNumber } from "./parse.js";
 import { iterationProgress } from "./progress.js";
 import { formatSummary } from "./summary.js";
 import { writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
-import { coarseSpec, fineSpec } from "../solvers/spec.js";
+import { coarseSpec, fineSpec, METHODS, type MethodName } from "../solvers/spec.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { version } from "../version.js";
 
 export type ExecutorFlags = Pick<RunFlags, "redis" | "redisCa" | "attempts" | "executor" | "workers">;
 
 export interface RunFlags {
+  problem: string;
+  param: string[];
+  fine?: MethodName;
+  coarse?: MethodName;
+  coarseH?: number;
+  rtol?: number;
+  atol?: number;
   log: string;
   logFile?: string;
   omega0: number;
   zeta: number;
+  /** set from --param (and --omega0/--zeta) by withProblemDefaults */
+  problemParams?: Record<string, number>;
   h: number;
   tEnd: number;
   points: number;
@@ -77,15 +86,56 @@ export function addRunCommand(program: Command): void {
     )
     .addOption(new Option("--zeta <x>", "damping ratio zeta (0 <= zeta)").default(0.5).argParser(nonNegativeNumber));
   addCommonOptions(command)
+    .addOption(new Option("--problem <name>", `built-in problem (${Object.keys(problems).join(", ")}); --h, --t-end, --points and --y0 default to its own`).choices(Object.keys(problems)).default("harmonic"))
+    .addOption(new Option("--param <key=value>", "set a problem parameter (repeatable), e.g. --param rho=28").default([]).argParser(collectParam))
+    .addOption(new Option("--fine <method>", "fine solver method (default: the problem's)").choices(METHODS))
+    .addOption(new Option("--coarse <method>", "coarse solver method (default: the problem's)").choices(METHODS))
+    .addOption(new Option("--coarse-h <x>", "coarse sub-step (default: one step per slice, as the original)").argParser(positiveNumber))
+    .addOption(new Option("--rtol <x>", "relative tolerance of dopri5").argParser(positiveNumber))
+    .addOption(new Option("--atol <x>", "absolute tolerance of dopri5").argParser(positiveNumber))
     .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
     .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
     .option("--no-reference", "skip the serial fine reference run")
     .option("--json", "print one JSON object with the results on stdout", false)
     .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)")
     .action(async (flags: RunFlags, cmd: Command) => {
-      if (flags.mpi) await runMpi(flags, cmd.getOptionValueSource("workers") === "default");
-      else await run(flags);
+      const given = (name: string) => cmd.getOptionValueSource(name) !== "default" && cmd.getOptionValueSource(name) !== undefined;
+      const resolved = withProblemDefaults(flags, given);
+      if (flags.mpi) await runMpi(resolved, !given("workers"));
+      else await run(resolved);
     });
+}
+
+function collectParam(text: string, previous: string[]): string[] {
+  if (!/^[A-Za-z]\w*=.+$/.test(text)) throw new InvalidArgumentError(`\`${text}\` is not allowed: give key=value, e.g. rho=28.`);
+  return [...previous, text];
+}
+
+/** The problem's own defaults for what the user did not give; parameters from --param (and --omega0/--zeta). */
+function withProblemDefaults(flags: RunFlags, given: (name: string) => boolean): RunFlags {
+  const entry = problemEntry(flags.problem);
+  const params: Record<string, number> = {};
+  if (flags.problem === "harmonic") Object.assign(params, { omega0: flags.omega0, zeta: flags.zeta });
+  else for (const name of ["omega0", "zeta"]) if (given(name)) throw new UsageError(`--${name} is a parameter of the harmonic problem, not of \`${flags.problem}\``);
+  for (const kv of flags.param) {
+    const [key, text] = [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)];
+    const value = Number(text);
+    if (!(key in entry.defaults)) throw new UsageError(`--param ${kv}: problem \`${flags.problem}\` has no parameter \`${key}\` (it has: ${Object.keys(entry.defaults).join(", ")})`);
+    if (!Number.isFinite(value)) throw new UsageError(`--param ${kv}: \`${text}\` is not a finite number`);
+    params[key] = value;
+  }
+  return {
+    ...flags,
+    omega0: params.omega0 ?? flags.omega0,
+    zeta: params.zeta ?? flags.zeta,
+    problemParams: params,
+    h: given("h") ? flags.h : entry.fine.h,
+    tEnd: given("tEnd") ? flags.tEnd : entry.tEnd,
+    points: given("points") ? flags.points : entry.points,
+    y0: given("y0") ? flags.y0 : entry.y0({ ...entry.defaults, ...params }),
+    fine: flags.fine ?? entry.fine.method,
+    coarse: flags.coarse ?? entry.coarse.method,
+  };
 }
 
 export function prepareOutput(output: string): string {
@@ -156,25 +206,48 @@ interface MpiRun {
 export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   const level: Level = logLevel(flags.log);
   log.configure({ level, file: flags.logFile });
-  const problem: ProblemSpec = { name: "harmonic", params: { omega0: flags.omega0, zeta: flags.zeta } };
-  const dim = buildProblem(problem).dim;
-  if (flags.y0.length !== dim) {
-    throw new UsageError(`--y0 \`${flags.y0.join(",")}\` has ${flags.y0.length} values; the oscillator's state has ${dim} (q,p)`);
+  const problem: ProblemSpec = { name: flags.problem, params: flags.problemParams ?? { omega0: flags.omega0, zeta: flags.zeta } };
+  let dim: number;
+  try {
+    dim = buildProblem(problem).dim;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
+  if (flags.y0.length !== dim) {
+    const what = flags.problem === "harmonic" ? "the oscillator's state has 2 (q,p)" : `the state of \`${flags.problem}\` has ${dim}`;
+    throw new UsageError(`--y0 \`${flags.y0.join(",")}\` has ${flags.y0.length} values; ${what}`);
+  }
+  const fineMethod = flags.fine ?? "euler";
+  const coarseMethod = flags.coarse ?? "euler";
+  const tolerances = { ...(flags.rtol === undefined ? {} : { rtol: flags.rtol }), ...(flags.atol === undefined ? {} : { atol: flags.atol }) };
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
   const executor = await openExecutor(flags, mpi);
   const maxIterations = flags.maxIterations ?? flags.points - 1;
   const progress = await iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
-  const parameters = { problem, y0: flags.y0, tEnd: flags.tEnd, points: flags.points, h: flags.h, tol: flags.tol, saveEvery: flags.saveEvery, maxIterations, reference: flags.reference };
+  const parameters = {
+    problem,
+    y0: flags.y0,
+    tEnd: flags.tEnd,
+    points: flags.points,
+    h: flags.h,
+    fine: fineMethod,
+    coarse: coarseMethod,
+    ...(flags.coarseH === undefined ? {} : { coarseH: flags.coarseH }),
+    ...tolerances,
+    tol: flags.tol,
+    saveEvery: flags.saveEvery,
+    maxIterations,
+    reference: flags.reference,
+  };
   const started = new Date().toISOString();
   const record = {
     format: "parareal-run/1" as const,
     version,
     started,
     parameters,
-    coarse: coarseSpec(problem, 0),
-    fine: fineSpec(problem, 0, { h: flags.h, archive: join(output, "parareal"), saveEvery: flags.saveEvery }),
+    coarse: coarseSpec(problem, 0, coarseMethod, flags.coarseH),
+    fine: fineSpec(problem, 0, { h: flags.h, archive: join(output, "parareal"), saveEvery: flags.saveEvery, method: fineMethod, ...tolerances }),
     executor: flags.redis !== undefined ? `redis ${describeUrl(flags.redis)}` : flags.executor === "inline" ? "inline" : `threads (${flags.workers})`,
   };
   writeRunRecord(output, { ...record, status: "running" });
@@ -198,6 +271,10 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
       y0: flags.y0,
       t,
       h: flags.h,
+      fineMethod,
+      coarseMethod,
+      ...(flags.coarseH === undefined ? {} : { coarseH: flags.coarseH }),
+      ...tolerances,
       tol: flags.tol,
       maxIterations,
       output,

@@ -21,6 +21,9 @@ export interface RunOptions {
   readonly coarseMethod?: MethodName;
   /** coarse sub-step; default: one step per slice */
   readonly coarseH?: number;
+  /** dopri5 tolerances */
+  readonly rtol?: number;
+  readonly atol?: number;
   readonly tol: number;
   readonly maxIterations?: number | undefined;
   readonly output: string;
@@ -52,6 +55,10 @@ async function values(ys: readonly Vector[]): Promise<number[][]> {
   return Promise.all(ys.map(async (y) => Array.from(await reduceAsync(y))));
 }
 
+function tolerances(o: RunOptions): { rtol?: number; atol?: number } {
+  return { ...(o.rtol === undefined ? {} : { rtol: o.rtol }), ...(o.atol === undefined ? {} : { atol: o.atol }) };
+}
+
 export async function runParareal(o: RunOptions): Promise<RunReport> {
   const output = resolve(o.output);
   const y0 = literal(o.y0);
@@ -62,7 +69,7 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
 
   if (o.reference) {
     const start = performance.now();
-    const fine = fineSpec(o.problem, 0, { h: o.h, archive: join(output, "euler"), saveEvery: o.saveEvery, method: o.fineMethod ?? "euler" });
+    const fine = fineSpec(o.problem, 0, { h: o.h, archive: join(output, "euler"), saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances(o) });
     const ys = await Promise.all(tabulateJobs(exec, fine, y0, o.t).map((f) => f.promise));
     reference = await values(ys);
     referenceSeconds = (performance.now() - start) / 1000;
@@ -75,7 +82,7 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
   const p = new Parareal(
     exec,
     (k) => coarseSpec(o.problem, k, o.coarseMethod ?? "euler", o.coarseH),
-    (k) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler" }),
+    (k) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances(o) }),
     { maxIterations: o.maxIterations },
   );
   const history = new History(o.tol);

@@ -17,7 +17,7 @@ export { harmonicOscillator, underdampedSolution } from "./ode/harmonic.js";
 export { fineFilename } from "./archive/filename.js";
 export { loadHdf5, writeHdf5, readDataset, readSlice, type DatasetSpec, type DatasetContent } from "./archive/hdf5.js";
 
-export { problems, buildProblem, type ProblemSpec } from "./solvers/problems.js";
+export { problems, buildProblem, defineProblem, loadProblemModule, type ProblemSpec, type ProblemDefinition, type ProblemEntry } from "./solvers/problems.js";
 export { coarseSpec, fineSpec, type CoarseSpec, type FineSpec, type SolverSpec, type MethodName } from "./solvers/spec.js";
 export { runSolver, runCoarse, runFine } from "./solvers/run.js";
 

@@ -1,13 +1,14 @@
 /** `parareal run`: the original's main (serial fine reference, then parareal) with our options. */
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { makeDirs } from "../archive/dirs.js";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { log, type Level } from "../log.js";
 import { linspace } from "../ode/linspace.js";
 import { runParareal } from "../parareal/driver.js";
-import { buildProblem, problemEntry, problems, type ProblemSpec } from "../solvers/problems.js";
+import { buildProblem, loadProblemModule, problemEntry, problems, type ProblemSpec } from "../solvers/problems.js";
 import type { Executor } from "../exec/executor.js";
 import { UsageError } from "./errors.js";
 import { integerAtLeast, logLevel, nonNegativeNumber, numberList, positiveNumber } from "./parse.js";
@@ -34,6 +35,8 @@ export interface RunFlags {
   zeta: number;
   /** set from --param (and --omega0/--zeta) by withProblemDefaults */
   problemParams?: Record<string, number>;
+  /** file URL when --problem names a module */
+  problemModule?: string;
   h: number;
   tEnd: number;
   points: number;
@@ -86,7 +89,7 @@ export function addRunCommand(program: Command): void {
     )
     .addOption(new Option("--zeta <x>", "damping ratio zeta (0 <= zeta)").default(0.5).argParser(nonNegativeNumber));
   addCommonOptions(command)
-    .addOption(new Option("--problem <name>", `built-in problem (${Object.keys(problems).join(", ")}); --h, --t-end, --points and --y0 default to its own`).choices(Object.keys(problems)).default("harmonic"))
+    .addOption(new Option("--problem <name>", `built-in problem (${Object.keys(problems).join(", ")}) or a module path (./my-problem.mjs); --h, --t-end, --points and --y0 default to its own`).default("harmonic"))
     .addOption(new Option("--param <key=value>", "set a problem parameter (repeatable), e.g. --param rho=28").default([]).argParser(collectParam))
     .addOption(new Option("--fine <method>", "fine solver method (default: the problem's)").choices(METHODS))
     .addOption(new Option("--coarse <method>", "coarse solver method (default: the problem's)").choices(METHODS))
@@ -100,7 +103,7 @@ export function addRunCommand(program: Command): void {
     .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)")
     .action(async (flags: RunFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) !== "default" && cmd.getOptionValueSource(name) !== undefined;
-      const resolved = withProblemDefaults(flags, given);
+      const resolved = await withProblemDefaults(flags, given);
       if (flags.mpi) await runMpi(resolved, !given("workers"));
       else await run(resolved);
     });
@@ -112,8 +115,26 @@ function collectParam(text: string, previous: string[]): string[] {
 }
 
 /** The problem's own defaults for what the user did not give; parameters from --param (and --omega0/--zeta). */
-function withProblemDefaults(flags: RunFlags, given: (name: string) => boolean): RunFlags {
-  const entry = problemEntry(flags.problem);
+const MODULE_PATH = /[\\/]|\.(m?js|cjs)$/;
+
+async function withProblemDefaults(flags: RunFlags, given: (name: string) => boolean): Promise<RunFlags> {
+  let module: string | undefined;
+  if (MODULE_PATH.test(flags.problem)) {
+    const path = resolve(flags.problem);
+    if (!existsSync(path)) throw new UsageError(`--problem: no such module file: ${flags.problem}`);
+    module = pathToFileURL(path).href;
+    try {
+      await loadProblemModule(module);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  let entry: ReturnType<typeof problemEntry>;
+  try {
+    entry = problemEntry(flags.problem, module);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const params: Record<string, number> = {};
   if (flags.problem === "harmonic") Object.assign(params, { omega0: flags.omega0, zeta: flags.zeta });
   else for (const name of ["omega0", "zeta"]) if (given(name)) throw new UsageError(`--${name} is a parameter of the harmonic problem, not of \`${flags.problem}\``);
@@ -126,6 +147,7 @@ function withProblemDefaults(flags: RunFlags, given: (name: string) => boolean):
   }
   return {
     ...flags,
+    ...(module === undefined ? {} : { problemModule: module }),
     omega0: params.omega0 ?? flags.omega0,
     zeta: params.zeta ?? flags.zeta,
     problemParams: params,
@@ -206,7 +228,11 @@ interface MpiRun {
 export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   const level: Level = logLevel(flags.log);
   log.configure({ level, file: flags.logFile });
-  const problem: ProblemSpec = { name: flags.problem, params: flags.problemParams ?? { omega0: flags.omega0, zeta: flags.zeta } };
+  const problem: ProblemSpec = {
+    name: flags.problemModule === undefined ? flags.problem : basename(flags.problem),
+    params: flags.problemParams ?? { omega0: flags.omega0, zeta: flags.zeta },
+    ...(flags.problemModule === undefined ? {} : { module: flags.problemModule }),
+  };
   let dim: number;
   try {
     dim = buildProblem(problem).dim;

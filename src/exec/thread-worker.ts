@@ -1,5 +1,7 @@
 /** Entry point of a worker thread (threads executor, and the thread pool of `parareal worker`). */
+import { workerData } from "piscina";
 import { loadHdf5 } from "../archive/hdf5.js";
+import { setAllowModules } from "../solvers/run.js";
 import { runJob, type JobOutput, type JobPayload } from "./job.js";
 
 export interface ThreadTask {
@@ -7,6 +9,9 @@ export interface ThreadTask {
   /** set to non-zero (over a SharedArrayBuffer) to stop the job between chunks of integration */
   readonly cancel?: Int32Array;
 }
+
+// the pool says whether jobs may name problem modules to import (see solvers/run.ts)
+if ((workerData as { allowModules?: boolean } | undefined)?.allowModules === false) setAllowModules(false);
 
 export type WorkerTask = ThreadTask | { readonly warmup: true };
 

@@ -7,6 +7,8 @@ import type { MethodName } from "./spec.js";
 export interface ProblemSpec {
   readonly name: string;
   readonly params: Readonly<Record<string, number>>;
+  /** file URL of a user module whose default export is a problem definition (defineProblem) */
+  readonly module?: string;
 }
 
 type Params = Readonly<Record<string, number>>;
@@ -76,14 +78,48 @@ export const problems: Readonly<Record<string, ProblemEntry>> = {
   },
 };
 
-export function problemEntry(name: string): ProblemEntry {
+/** A problem of the user's own, as the default export of a module: `export default defineProblem({...})`. */
+export interface ProblemDefinition extends Omit<ProblemEntry, "description"> {
+  readonly description?: string;
+}
+
+export function defineProblem(definition: ProblemDefinition): ProblemDefinition {
+  return definition;
+}
+
+const modules = new Map<string, ProblemEntry>();
+
+/** Import a problem module (once per thread); the spec names it by file URL. */
+export async function loadProblemModule(url: string): Promise<ProblemEntry> {
+  const known = modules.get(url);
+  if (known) return known;
+  let definition: ProblemDefinition;
+  try {
+    definition = ((await import(url)) as { default: ProblemDefinition }).default;
+  } catch (e) {
+    throw new Error(`cannot load problem module ${url}: ${(e as Error).message}`);
+  }
+  if (!definition || typeof definition.build !== "function" || typeof definition.y0 !== "function" || typeof definition.defaults !== "object") {
+    throw new Error(`problem module ${url} must export default defineProblem({ defaults, build, y0, tEnd, points, fine, coarse })`);
+  }
+  const entry: ProblemEntry = { description: definition.description ?? url, ...definition };
+  modules.set(url, entry);
+  return entry;
+}
+
+export function problemEntry(name: string, module?: string): ProblemEntry {
+  if (module !== undefined) {
+    const entry = modules.get(module);
+    if (!entry) throw new Error(`problem module ${module} is not loaded (await loadProblemModule first)`);
+    return entry;
+  }
   const entry = Object.hasOwn(problems, name) ? problems[name] : undefined;
-  if (!entry) throw new Error(`unknown problem \`${name}\` (known: ${Object.keys(problems).join(", ")})`);
+  if (!entry) throw new Error(`unknown problem \`${name}\` (known: ${Object.keys(problems).join(", ")}, or a path to a module)`);
   return entry;
 }
 
 export function buildProblem(spec: ProblemSpec): Problem {
-  const entry = problemEntry(spec.name);
+  const entry = problemEntry(spec.name, spec.module);
   for (const key of Object.keys(spec.params)) {
     if (!(key in entry.defaults)) throw new Error(`problem \`${spec.name}\` has no parameter \`${key}\``);
   }

@@ -14,7 +14,14 @@ import { asMethod, type Method, type Problem } from "../ode/problem.js";
 import { rk4 } from "../ode/rk4.js";
 import { dopri5 } from "../ode/dopri5.js";
 import { backwardEuler } from "../ode/backward-euler.js";
-import { buildProblem, type ProblemSpec } from "./problems.js";
+import { buildProblem, loadProblemModule, type ProblemSpec } from "./problems.js";
+
+// A job names a module to import: code from whoever can submit jobs. Threads of the driver's own
+// process may (the driver named it); a Redis worker only when started with --allow-modules.
+let allowModules = true;
+export function setAllowModules(allow: boolean): void {
+  allowModules = allow;
+}
 import { METHODS, type CoarseSpec, type FineSpec, type MethodName, type SolverSpec } from "./spec.js";
 
 function makeMethod(name: MethodName, problem: Problem, tolerances: { rtol?: number | undefined; atol?: number | undefined }): Method {
@@ -104,6 +111,10 @@ export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: n
 }
 
 export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1: number, stop?: () => boolean): Promise<Vector> {
+  if (spec.problem.module !== undefined) {
+    if (!allowModules) throw new Error(`this worker does not load problem modules (${spec.problem.module}); start it with --allow-modules`);
+    await loadProblemModule(spec.problem.module);
+  }
   const y = await reduceAsync(input);
   return spec.kind === "coarse" ? runCoarse(spec, y, t0, t1) : runFine(spec, y, t0, t1, stop);
 }

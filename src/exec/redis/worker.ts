@@ -23,6 +23,8 @@ export interface ServeOptions {
   readonly run?: string | undefined;
   /** how long to wait for the server at start-up */
   readonly connectMs?: number;
+  /** import the problem modules that jobs name (code from whoever can submit jobs) */
+  readonly allowModules?: boolean;
 }
 
 interface Attached {
@@ -44,7 +46,7 @@ export class WorkerService {
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly pool: Piscina<WorkerTask, JobOutput | null>,
-    private readonly options: Required<Omit<ServeOptions, "run" | "connectMs">> & { run?: string | undefined },
+    private readonly options: Required<Omit<ServeOptions, "run" | "connectMs" | "allowModules">> & { run?: string | undefined },
   ) {}
 
   static async start(settings: RedisSettings, options: ServeOptions = {}): Promise<WorkerService> {
@@ -57,6 +59,7 @@ export class WorkerService {
       minThreads: concurrency,
       maxThreads: concurrency,
       idleTimeout: Number.POSITIVE_INFINITY,
+      workerData: { allowModules: options.allowModules ?? false },
     });
     await Promise.all(Array.from({ length: concurrency }, () => pool.run({ warmup: true })));
     const service = new WorkerService(settings, redis, subscriber, pool, { concurrency, lockMs: options.lockMs ?? 30_000, run: options.run });

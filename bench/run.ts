@@ -16,6 +16,10 @@ import { ThreadsExecutor } from "../src/exec/threads.js";
 import type { Executor } from "../src/exec/executor.js";
 import { RedisExecutor } from "../src/exec/redis/executor.js";
 import { forwardEuler } from "../src/ode/forward-euler.js";
+import { rk4 } from "../src/ode/rk4.js";
+import { dopri5 } from "../src/ode/dopri5.js";
+import { backwardEuler } from "../src/ode/backward-euler.js";
+import { problems } from "../src/solvers/problems.js";
 import { harmonicOscillator } from "../src/ode/harmonic.js";
 import { iterateSolution, tabulateSubSteps } from "../src/ode/iterate.js";
 import { linspace } from "../src/ode/linspace.js";
@@ -144,8 +148,8 @@ async function redisRows(): Promise<void> {
   }
 }
 
-/** The same Euler step in C (gcc -O2), where gcc exists: the yardstick for the kernel. */
-function cEulerNsPerStep(): number | undefined {
+/** The same Euler (or RK4) step in C (gcc -O2), where gcc exists: the yardstick for the kernel. */
+function cNsPerStep(method: "euler" | "rk4"): number | undefined {
   const dir = mkdtempSync(join(tmpdir(), "parareal-bench-c-"));
   try {
     const src = join(dir, "euler.c");
@@ -154,11 +158,17 @@ function cEulerNsPerStep(): number | undefined {
       `#include <stdio.h>
 #include <time.h>
 static void rhs(double t, const double *y, double *d, double c, double k) { (void)t; d[0] = y[1]; d[1] = c * y[1] - k * y[0]; }
-int main(void) {
-  const long n = 20000000; double y[2] = {1, 0}, d[2]; double t0 = 0, t1 = 1, step = (t1 - t0) / n, ta = t0;
+int main(int argc, char **argv) {
+  const long n = 20000000; double y[2] = {1, 0}, d[2], k1[2], k2[2], k3[2], k4[2], tmp[2]; double t0 = 0, t1 = 1, step = (t1 - t0) / n, ta = t0;
+  int rk4 = argc > 1;
   struct timespec a, b; clock_gettime(CLOCK_MONOTONIC, &a);
-  for (long i = 1; i <= n; i++) { double tb = i == n ? t1 : i * step + t0; rhs(ta, y, d, -1.0, 1.0); double dt = tb - ta;
-    for (int j = 0; j < 2; j++) y[j] = y[j] + dt * d[j]; ta = tb; }
+  for (long i = 1; i <= n; i++) { double tb = i == n ? t1 : i * step + t0; double dt = tb - ta;
+    if (!rk4) { rhs(ta, y, d, -1.0, 1.0); for (int j = 0; j < 2; j++) y[j] = y[j] + dt * d[j]; }
+    else { double h2 = dt / 2; rhs(ta, y, k1, -1.0, 1.0); for (int j = 0; j < 2; j++) tmp[j] = y[j] + h2 * k1[j];
+      rhs(ta + h2, tmp, k2, -1.0, 1.0); for (int j = 0; j < 2; j++) tmp[j] = y[j] + h2 * k2[j];
+      rhs(ta + h2, tmp, k3, -1.0, 1.0); for (int j = 0; j < 2; j++) tmp[j] = y[j] + dt * k3[j];
+      rhs(tb, tmp, k4, -1.0, 1.0); for (int j = 0; j < 2; j++) y[j] = y[j] + (dt / 6) * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]); }
+    ta = tb; }
   clock_gettime(CLOCK_MONOTONIC, &b);
   printf("%.4f %g\\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n, y[0]);
   return 0;
@@ -167,7 +177,7 @@ int main(void) {
     );
     const exe = join(dir, "euler");
     if (spawnSync("gcc", ["-O2", "-o", exe, src]).status !== 0) return undefined;
-    const runs = [0, 1, 2].map(() => Number(spawnSync(exe, { encoding: "utf8" }).stdout.split(" ")[0]));
+    const runs = [0, 1, 2].map(() => Number(spawnSync(exe, method === "rk4" ? ["rk4"] : [], { encoding: "utf8" }).stdout.split(" ")[0]));
     return median(runs);
   } catch {
     return undefined;
@@ -186,7 +196,7 @@ int main(void) {
     return ((performance.now() - start) * 1e6) / n;
   };
   run();
-  const c = cEulerNsPerStep();
+  const c = cNsPerStep("euler");
   const ours = median([run(), run(), run()]);
   rows.push({
     what: "fine kernel: forward Euler step of the oscillator",
@@ -205,6 +215,34 @@ int main(void) {
   };
   tab();
   rows.push({ what: "fine kernel: 79-step slices, every state tabulated (as the fine job)", value: median([tab(), tab(), tab()]), unit: "ns", target: 5 });
+}
+
+// Every built-in problem with every integrator, per step (dopri5: per accepted step).
+{
+  const c = cNsPerStep("rk4");
+  for (const [name, entry] of Object.entries(problems)) {
+    const problem = entry.build(entry.defaults);
+    const y0 = Float64Array.from(entry.y0(entry.defaults));
+    for (const method of ["euler", "rk4", "backward-euler", "dopri5"] as const) {
+      const steps = method === "backward-euler" ? (problem.dim > 8 ? 2_000 : 50_000) : 500_000;
+      const h = entry.tEnd / steps;
+      const time = (): number => {
+        const start = performance.now();
+        if (method === "dopri5") {
+          const solver = dopri5(problem, { rtol: 1e-8, atol: 1e-10 });
+          solver(y0, 0, entry.tEnd);
+          return ((performance.now() - start) * 1e6) / Math.max(1, solver.stats.accepted);
+        }
+        const m = method === "euler" ? forwardEuler(problem) : method === "rk4" ? rk4(problem) : backwardEuler(problem);
+        iterateSolution(m, h)(y0, 0, entry.tEnd);
+        return ((performance.now() - start) * 1e6) / steps;
+      };
+      time();
+      const ns = median([time(), time(), time()]);
+      const note = name === "harmonic" && method === "rk4" && c !== undefined ? `C -O2 RK4 here: ${c.toFixed(2)} ns, ratio ${(ns / c).toFixed(2)}` : `dim ${problem.dim}`;
+      rows.push({ what: `${name} (${problem.dim}), ${method}: per step`, value: ns, unit: "ns", ...(name === "harmonic" && method === "rk4" && c !== undefined ? { target: Math.round(150 * c) / 100 } : {}), note });
+    }
+  }
 }
 
 await redisRows();

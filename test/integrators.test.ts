@@ -52,3 +52,28 @@ test("Dormand-Prince 5(4): error follows the tolerance, steps adapt, and it land
   const again = back(there, 2, 0); // backwards in time
   assert.ok(Math.abs(again[0]! - 1) < 1e-7 && Math.abs(again[1]!) < 1e-7);
 });
+
+test("backward Euler on heat1d: the tridiagonal Newton solve equals the dense one, order 1 against the exact semi-discrete solution", async () => {
+  const { heat1d, heatGrid } = await import("../src/ode/problems.js");
+  const [n, kappa, length, T] = [31, 1, 1, 0.1];
+  const heat = heat1d(n, kappa, length);
+  assert.ok(heat.tridiagonalJacobian, "heat1d offers its tridiagonal Jacobian");
+  const dense: Problem = { dim: heat.dim, rhs: heat.rhs.bind(heat) };
+  const x = heatGrid(n, length);
+  const u0 = x.map((xi) => Math.sin((Math.PI * xi) / length));
+  // sin(pi x / L) is an eigenvector of the discrete Laplacian: u(t) = exp(lambda t) u0
+  const dx = length / (n + 1);
+  const lambda = (-4 * kappa * Math.sin((Math.PI * dx) / (2 * length)) ** 2) / (dx * dx);
+  const exactU = u0.map((v) => Math.exp(lambda * T) * v);
+  const errors: number[] = [];
+  for (const h of [1e-3, 5e-4, 2.5e-4]) {
+    const banded = iterateSolution(backwardEuler(heat), h)(u0, 0, T);
+    const full = iterateSolution(backwardEuler(dense), h)(u0, 0, T);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(banded[i]! - full[i]!) <= 1e-9 * Math.abs(exactU[i]!) + 1e-13, `dense and tridiagonal differ at ${i}`);
+    errors.push(Math.max(...banded.map((v, i) => Math.abs(v - exactU[i]!))));
+  }
+  for (let i = 1; i < errors.length; i++) {
+    const p = Math.log2(errors[i - 1]! / errors[i]!);
+    assert.ok(Math.abs(p - 1) < 0.05, `order ${p}`);
+  }
+});

@@ -46,3 +46,22 @@ export function luSolve(lu: Float64Array, n: number, pivot: Int32Array, b: Float
     b[k] = s / lu[k * n + k]!;
   }
 }
+
+/**
+ * Solve the tridiagonal system (lower, diag, upper) x = b in place by the Thomas algorithm (b
+ * becomes x; `work` holds n numbers). Without pivoting: meant for the diagonally dominant
+ * matrices I - h J of implicit steps on diffusion-like stencils.
+ */
+export function tridiagonalSolve(lower: Float64Array, diag: Float64Array, upper: Float64Array, b: Float64Array, work: Float64Array): void {
+  const n = b.length;
+  let d = diag[0]!;
+  if (d === 0) throw new Error("singular tridiagonal matrix in the Newton iteration");
+  b[0] = b[0]! / d;
+  for (let i = 1; i < n; i++) {
+    work[i] = upper[i - 1]! / d;
+    d = diag[i]! - lower[i]! * work[i]!;
+    if (d === 0) throw new Error("singular tridiagonal matrix in the Newton iteration");
+    b[i] = (b[i]! - lower[i]! * b[i - 1]!) / d;
+  }
+  for (let i = n - 2; i >= 0; i--) b[i]! -= work[i + 1]! * b[i + 1]!;
+}

@@ -3,6 +3,12 @@ export interface Problem {
   /** length of the state vector */
   readonly dim: number;
   rhs(t: number, y: Float64Array, dydt: Float64Array): void;
+  /**
+   * For problems whose Jacobian df/dy is tridiagonal (1-D stencils): its three bands at (t, y),
+   * row i being lower[i] y[i-1] + diag[i] y[i] + upper[i] y[i+1]. Implicit methods then solve in
+   * O(n) instead of building a dense finite-difference Jacobian.
+   */
+  tridiagonalJacobian?(t: number, y: Float64Array, lower: Float64Array, diag: Float64Array, upper: Float64Array): void;
 }
 
 /** A solution maps a state at t0 to the state at t1 (the original's `Solution`). */

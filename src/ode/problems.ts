@@ -52,6 +52,11 @@ export function heat1d(n: number, kappa: number, length: number): Problem {
         d[i] = c * (left - 2 * u[i]! + right);
       }
     },
+    tridiagonalJacobian(_t, _u, lower, diag, upper) {
+      lower.fill(c);
+      diag.fill(-2 * c);
+      upper.fill(c);
+    },
   };
 }
 

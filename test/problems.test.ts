@@ -80,3 +80,75 @@ test("a Redis worker imports problem modules only when started with --allow-modu
   await trusting.exited;
   assert.equal(redis.dbsize(), 0);
 });
+
+test("grid mappings: regrid restricts and interpolates heat1d states between grids", async () => {
+  const { regrid } = await import("../src/ode/problems.js");
+  const fine = heatGrid(31, 1);
+  const coarse = heatGrid(15, 1);
+  const u = fine.map((x) => Math.sin(Math.PI * x));
+  // every coarse point is a fine point: restriction is exact there
+  const restricted = regrid(u, 15);
+  restricted.forEach((v, j) => assert.ok(Math.abs(v - Math.sin(Math.PI * coarse[j]!)) < 1e-15));
+  // interpolation back is second-order accurate: error <= (dx^2 / 8) max|u''|
+  const back = regrid(restricted, 31);
+  const dx = 1 / 16;
+  back.forEach((v, i) => assert.ok(Math.abs(v - u[i]!) <= ((dx * dx) / 8) * Math.PI ** 2 + 1e-15, `at ${i}`));
+  // and a piecewise linear function through the walls is reproduced exactly
+  const hat = (x: number) => Math.min(x, 1 - x);
+  regrid(coarse.map(hat), 31).forEach((v, i) => assert.ok(Math.abs(v - hat(fine[i]!)) < 1e-15));
+});
+
+test("grid mappings: heat1d's coarse solver on a coarser grid gives the original's c2f(C(f2c(y))) iterates and converges to the fine-grid solution", async (t) => {
+  const { InlineExecutor } = await import("../src/exec/inline.js");
+  const { backwardEuler } = await import("../src/ode/backward-euler.js");
+  const { heat1d, regrid } = await import("../src/ode/problems.js");
+  const { iterateSolution } = await import("../src/ode/iterate.js");
+  const { parareal } = await import("../src/parareal/serial.js");
+  const entry = problems.heat1d!;
+  const tt = linspace(0, entry.tEnd, entry.points);
+  const y0 = entry.y0(entry.defaults);
+  // the oracle: the original's parareal with c2f and f2c, on plain arrays
+  const C = backwardEuler(heat1d(15, 1, 1));
+  const [c2f, f2c] = [(y: Float64Array) => regrid(y, 31), (y: Float64Array) => regrid(y, 15)];
+  const step = parareal(C, iterateSolution(backwardEuler(heat1d(31, 1, 1)), entry.fine.h), c2f, f2c);
+  let oracle: Float64Array[] = [Float64Array.from(y0)];
+  for (let i = 1; i < tt.length; i++) oracle.push(c2f(C(f2c(oracle[i - 1]!), tt[i - 1]!, tt[i]!)));
+  for (let k = 1; k <= 2; k++) oracle = step(oracle, tt);
+  const report = await runParareal({
+    problem: { name: "heat1d", params: {} },
+    y0,
+    t: tt,
+    h: entry.fine.h,
+    fineMethod: "backward-euler",
+    coarseMethod: "backward-euler",
+    coarseGrid: { n: 15 },
+    tol: 1e-300,
+    maxIterations: 2,
+    output: tempDir(t),
+    saveEvery: 1,
+    reference: false,
+    executor: new InlineExecutor(),
+  });
+  assert.equal(report.iterations, 2);
+  report.final.forEach((y, i) => y.forEach((v, j) => assert.ok(Math.abs(v - oracle[i]![j]!) <= 1e-13, `slice ${i} component ${j}: ${v} vs ${oracle[i]![j]}`)));
+
+  // from the CLI: converges to the serial fine (31-point) solution in fewer iterations than slices
+  const dir = tempDir(t);
+  const r = await runCli(["run", "--problem", "heat1d", "--coarse-param", "n=15", "--json", "--output", dir]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as RunReport & { parameters: { coarseGrid: Record<string, number> } };
+  assert.equal(out.converged, true);
+  assert.ok(out.iterations < entry.points - 1, `${out.iterations} iterations`);
+  assert.deepEqual(out.parameters.coarseGrid, { n: 15 });
+  let err = 0;
+  out.final.forEach((y, i) => y.forEach((v, j) => (err = Math.max(err, Math.abs(v - out.reference![i]![j]!)))));
+  assert.ok(err < 1e-4, `differs from the fine-grid solution by ${err}`);
+  assert.equal(out.final[0]!.length, 31);
+
+  const bad = await runCli(["run", "--coarse-param", "n=15", "--output", dir]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^parareal: --coarse-param: problem `harmonic` has no grid mapping \(regrid\); only problems on a grid, such as heat1d, can run their coarse solver on another grid\n$/);
+  const zero = await runCli(["run", "--problem", "heat1d", "--coarse-param", "n=0", "--output", dir]);
+  assert.equal(zero.code, 2);
+  assert.match(zero.stderr, /^parareal: --coarse-param n=0: heat1d needs a whole number of grid points >= 1, got 0\n$/);
+});

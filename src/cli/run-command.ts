@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { log, type Level } from "../log.js";
 import { linspace } from "../ode/linspace.js";
-import { runParareal } from "../parareal/driver.js";
+import { runParareal, solvers, type SolverOptions } from "../parareal/driver.js";
 import { buildProblem, loadProblemModule, problemEntry, problems, type ProblemSpec } from "../solvers/problems.js";
 import type { Executor } from "../exec/executor.js";
 import { UsageError } from "./errors.js";
@@ -15,7 +15,7 @@ import { integerAtLeast, logLevel, nonNegativeNumber, numberList, positiveNumber
 import { iterationProgress } from "./progress.js";
 import { formatSummary } from "./summary.js";
 import { writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
-import { coarseSpec, fineSpec, METHODS, type MethodName } from "../solvers/spec.js";
+import { METHODS, type MethodName } from "../solvers/spec.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { version } from "../version.js";
 
@@ -24,6 +24,9 @@ export type ExecutorFlags = Pick<RunFlags, "redis" | "redisCa" | "attempts" | "e
 export interface RunFlags {
   problem: string;
   param: string[];
+  coarseParam: string[];
+  /** set from --coarse-param by withProblemDefaults: the coarse solver's grid */
+  coarseGrid?: Record<string, number>;
   fine?: MethodName;
   coarse?: MethodName;
   coarseH?: number;
@@ -93,6 +96,7 @@ export function addRunCommand(program: Command): void {
     .addOption(new Option("--param <key=value>", "set a problem parameter (repeatable), e.g. --param rho=28").default([]).argParser(collectParam))
     .addOption(new Option("--fine <method>", "fine solver method (default: the problem's)").choices(METHODS))
     .addOption(new Option("--coarse <method>", "coarse solver method (default: the problem's)").choices(METHODS))
+    .addOption(new Option("--coarse-param <key=value>", "run the coarse solver with this parameter changed (repeatable), on a coarser grid: e.g. --coarse-param n=15 for heat1d").default([]).argParser(collectParam))
     .addOption(new Option("--coarse-h <x>", "coarse sub-step (default: one step per slice, as the original)").argParser(positiveNumber))
     .addOption(new Option("--rtol <x>", "relative tolerance of dopri5").argParser(positiveNumber))
     .addOption(new Option("--atol <x>", "absolute tolerance of dopri5").argParser(positiveNumber))
@@ -138,14 +142,30 @@ async function withProblemDefaults(flags: RunFlags, given: (name: string) => boo
   const params: Record<string, number> = {};
   if (flags.problem === "harmonic") Object.assign(params, { omega0: flags.omega0, zeta: flags.zeta });
   else for (const name of ["omega0", "zeta"]) if (given(name)) throw new UsageError(`--${name} is a parameter of the harmonic problem, not of \`${flags.problem}\``);
-  for (const kv of flags.param) {
+  const parse = (option: string, kv: string): [string, number] => {
     const [key, text] = [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)];
     const value = Number(text);
-    if (!(key in entry.defaults)) throw new UsageError(`--param ${kv}: problem \`${flags.problem}\` has no parameter \`${key}\` (it has: ${Object.keys(entry.defaults).join(", ")})`);
-    if (!Number.isFinite(value)) throw new UsageError(`--param ${kv}: \`${text}\` is not a finite number`);
+    if (!(key in entry.defaults)) throw new UsageError(`${option} ${kv}: problem \`${flags.problem}\` has no parameter \`${key}\` (it has: ${Object.keys(entry.defaults).join(", ")})`);
+    if (!Number.isFinite(value)) throw new UsageError(`${option} ${kv}: \`${text}\` is not a finite number`);
+    return [key, value];
+  };
+  for (const kv of flags.param) {
+    const [key, value] = parse("--param", kv);
     params[key] = value;
   }
+  let coarseGrid: Record<string, number> | undefined;
+  if (flags.coarseParam.length > 0) {
+    if (!entry.regrid) throw new UsageError(`--coarse-param: problem \`${flags.problem}\` has no grid mapping (regrid); only problems on a grid, such as heat1d, can run their coarse solver on another grid`);
+    coarseGrid = Object.fromEntries(flags.coarseParam.map((kv) => parse("--coarse-param", kv)));
+    try {
+      // a coarse grid the problem cannot build is bad input, found now rather than in the first job
+      buildProblem({ name: flags.problem, params: { ...params, ...coarseGrid }, ...(module === undefined ? {} : { module }) });
+    } catch (e) {
+      throw new UsageError(`--coarse-param ${flags.coarseParam.join(" ")}: ${(e as Error).message}`);
+    }
+  }
   return {
+    ...(coarseGrid === undefined ? {} : { coarseGrid }),
     ...flags,
     ...(module === undefined ? {} : { problemModule: module }),
     omega0: params.omega0 ?? flags.omega0,
@@ -246,6 +266,16 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   const fineMethod = flags.fine ?? "euler";
   const coarseMethod = flags.coarse ?? "euler";
   const tolerances = { ...(flags.rtol === undefined ? {} : { rtol: flags.rtol }), ...(flags.atol === undefined ? {} : { atol: flags.atol }) };
+  const solverOptions: SolverOptions = {
+    problem,
+    h: flags.h,
+    fineMethod,
+    coarseMethod,
+    ...(flags.coarseH === undefined ? {} : { coarseH: flags.coarseH }),
+    ...(flags.coarseGrid === undefined ? {} : { coarseGrid: flags.coarseGrid }),
+    ...tolerances,
+    saveEvery: flags.saveEvery,
+  };
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
   const executor = await openExecutor(flags, mpi);
@@ -260,6 +290,7 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     fine: fineMethod,
     coarse: coarseMethod,
     ...(flags.coarseH === undefined ? {} : { coarseH: flags.coarseH }),
+    ...(flags.coarseGrid === undefined ? {} : { coarseGrid: flags.coarseGrid }),
     ...tolerances,
     tol: flags.tol,
     saveEvery: flags.saveEvery,
@@ -272,8 +303,8 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     version,
     started,
     parameters,
-    coarse: coarseSpec(problem, 0, coarseMethod, flags.coarseH),
-    fine: fineSpec(problem, 0, { h: flags.h, archive: join(output, "parareal"), saveEvery: flags.saveEvery, method: fineMethod, ...tolerances }),
+    coarse: solvers(solverOptions).coarse(0),
+    fine: solvers(solverOptions).fine(0, join(output, "parareal")),
     executor: flags.redis !== undefined ? `redis ${describeUrl(flags.redis)}` : flags.executor === "inline" ? "inline" : `threads (${flags.workers})`,
   };
   writeRunRecord(output, { ...record, status: "running" });
@@ -293,18 +324,12 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   process.once("SIGTERM", onSignal);
   try {
     const report = await runParareal({
-      problem,
+      ...solverOptions,
       y0: flags.y0,
       t,
-      h: flags.h,
-      fineMethod,
-      coarseMethod,
-      ...(flags.coarseH === undefined ? {} : { coarseH: flags.coarseH }),
-      ...tolerances,
       tol: flags.tol,
       maxIterations,
       output,
-      saveEvery: flags.saveEvery,
       reference: flags.reference,
       executor,
       onIterate: (k, d) => progress.update(k, d),

@@ -64,3 +64,22 @@ export function heat1d(n: number, kappa: number, length: number): Problem {
 export function heatGrid(n: number, length: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => ((i + 1) * length) / (n + 1));
 }
+
+/**
+ * Resample a heat1d state from one grid to another (n interior points each, zero at both ends)
+ * by linear interpolation: the restriction (f2c) and the prolongation (c2f) of a coarse grid.
+ */
+export function regrid(u: Float64Array, to: number): Float64Array {
+  const from = u.length;
+  const out = new Float64Array(to);
+  for (let j = 0; j < to; j++) {
+    // position of target point j on the source grid, in units of its spacing (0 and from + 1 are the walls)
+    const s = ((j + 1) * (from + 1)) / (to + 1);
+    const i = Math.floor(s);
+    const w = s - i;
+    const left = i === 0 ? 0 : u[i - 1]!;
+    const right = i >= from ? 0 : u[i]!;
+    out[j] = w === 0 ? left : (1 - w) * left + w * right;
+  }
+  return out;
+}

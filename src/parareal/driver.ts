@@ -7,27 +7,42 @@ import { reduceAsync } from "../expr/reduce.js";
 import { literal, type Vector } from "../expr/vector.js";
 import type { Executor } from "../exec/executor.js";
 import type { ProblemSpec } from "../solvers/problems.js";
-import { coarseSpec, fineSpec, type MethodName } from "../solvers/spec.js";
+import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec, type MethodName } from "../solvers/spec.js";
 import { History, convergenceTest } from "./history.js";
 import { Parareal, tabulateJobs } from "./scheduler.js";
 
-export interface RunOptions {
+/** What makes the coarse and fine solvers of a run. */
+export interface SolverOptions {
   readonly problem: ProblemSpec;
-  readonly y0: readonly number[];
-  readonly t: Float64Array;
   readonly h: number;
   /** default: forward Euler for both, as the original */
   readonly fineMethod?: MethodName;
   readonly coarseMethod?: MethodName;
   /** coarse sub-step; default: one step per slice */
   readonly coarseH?: number;
+  /** parameters of a coarser grid for the coarse solver (c2f/f2c by the problem's regrid) */
+  readonly coarseGrid?: Readonly<Record<string, number>>;
   /** dopri5 tolerances */
   readonly rtol?: number;
   readonly atol?: number;
+  readonly saveEvery: number;
+}
+
+/** The solvers of iteration k; fine ones write into `archive`. */
+export function solvers(o: SolverOptions): { coarse: (k: number) => CoarseSpec; fine: (k: number, archive: string) => FineSpec } {
+  const tolerances = { ...(o.rtol === undefined ? {} : { rtol: o.rtol }), ...(o.atol === undefined ? {} : { atol: o.atol }) };
+  return {
+    coarse: (k) => coarseSpec(o.problem, k, o.coarseMethod ?? "euler", o.coarseH, o.coarseGrid),
+    fine: (k, archive) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances }),
+  };
+}
+
+export interface RunOptions extends SolverOptions {
+  readonly y0: readonly number[];
+  readonly t: Float64Array;
   readonly tol: number;
   readonly maxIterations?: number | undefined;
   readonly output: string;
-  readonly saveEvery: number;
   readonly reference: boolean;
   readonly executor: Executor;
   /** called after each iterate is checked: iteration k and its maxdif (undefined for k = 0) */
@@ -55,10 +70,6 @@ async function values(ys: readonly Vector[]): Promise<number[][]> {
   return Promise.all(ys.map(async (y) => Array.from(await reduceAsync(y))));
 }
 
-function tolerances(o: RunOptions): { rtol?: number; atol?: number } {
-  return { ...(o.rtol === undefined ? {} : { rtol: o.rtol }), ...(o.atol === undefined ? {} : { atol: o.atol }) };
-}
-
 export async function runParareal(o: RunOptions): Promise<RunReport> {
   const output = resolve(o.output);
   const y0 = literal(o.y0);
@@ -66,11 +77,11 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
   let reference: number[][] | undefined;
   let referenceSeconds: number | undefined;
   const before = { ...exec.stats };
+  const solver = solvers(o);
 
   if (o.reference) {
     const start = performance.now();
-    const fine = fineSpec(o.problem, 0, { h: o.h, archive: join(output, "euler"), saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances(o) });
-    const ys = await Promise.all(tabulateJobs(exec, fine, y0, o.t).map((f) => f.promise));
+    const ys = await Promise.all(tabulateJobs(exec, solver.fine(0, join(output, "euler")), y0, o.t).map((f) => f.promise));
     reference = await values(ys);
     referenceSeconds = (performance.now() - start) / 1000;
   }
@@ -79,12 +90,7 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
 
   const start = performance.now();
   const archive = join(output, "parareal");
-  const p = new Parareal(
-    exec,
-    (k) => coarseSpec(o.problem, k, o.coarseMethod ?? "euler", o.coarseH),
-    (k) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances(o) }),
-    { maxIterations: o.maxIterations },
-  );
+  const p = new Parareal(exec, solver.coarse, (k) => solver.fine(k, archive), { maxIterations: o.maxIterations });
   const history = new History(o.tol);
   const test = convergenceTest(history);
   const jobs = p.schedule(y0, o.t);

@@ -1,7 +1,7 @@
 /** Built-in problems by name, so a solver spec can name its problem and a worker rebuild it. */
 import { harmonicOscillator } from "../ode/harmonic.js";
 import type { Problem } from "../ode/problem.js";
-import { brusselator, heat1d, heatGrid, lorenz, vanDerPol } from "../ode/problems.js";
+import { brusselator, heat1d, heatGrid, lorenz, regrid, vanDerPol } from "../ode/problems.js";
 import type { MethodName } from "./spec.js";
 
 export interface ProblemSpec {
@@ -23,6 +23,12 @@ export interface ProblemEntry {
   readonly points: number;
   readonly fine: { readonly method: MethodName; readonly h: number };
   readonly coarse: { readonly method: MethodName };
+  /**
+   * For problems on a grid: map a state between the grids of two parameter sets, so the coarse
+   * solver can run on a coarser grid (the original's c2f and f2c). `--coarse-param n=15` then
+   * gives the coarse grid; states travel between jobs on the fine grid.
+   */
+  readonly regrid?: (y: Float64Array, from: Params, to: Params) => Float64Array;
 }
 
 export const problems: Readonly<Record<string, ProblemEntry>> = {
@@ -75,6 +81,10 @@ export const problems: Readonly<Record<string, ProblemEntry>> = {
     points: 11,
     fine: { method: "backward-euler", h: 1e-3 },
     coarse: { method: "backward-euler" },
+    regrid: (u, from, to) => {
+      if (from["length"] !== to["length"]) throw new RangeError("heat1d maps only between grids on the same interval (parameter `length`)");
+      return regrid(u, to.n!);
+    },
   },
 };
 
@@ -118,10 +128,15 @@ export function problemEntry(name: string, module?: string): ProblemEntry {
   return entry;
 }
 
-export function buildProblem(spec: ProblemSpec): Problem {
+/** Every parameter of a problem: its defaults overridden by the spec's. */
+export function problemParams(spec: ProblemSpec): Params {
   const entry = problemEntry(spec.name, spec.module);
   for (const key of Object.keys(spec.params)) {
     if (!(key in entry.defaults)) throw new Error(`problem \`${spec.name}\` has no parameter \`${key}\``);
   }
-  return entry.build({ ...entry.defaults, ...spec.params });
+  return { ...entry.defaults, ...spec.params };
+}
+
+export function buildProblem(spec: ProblemSpec): Problem {
+  return problemEntry(spec.name, spec.module).build(problemParams(spec));
 }

@@ -14,7 +14,7 @@ import { asMethod, type Method, type Problem } from "../ode/problem.js";
 import { rk4 } from "../ode/rk4.js";
 import { dopri5 } from "../ode/dopri5.js";
 import { backwardEuler } from "../ode/backward-euler.js";
-import { buildProblem, loadProblemModule, type ProblemSpec } from "./problems.js";
+import { buildProblem, loadProblemModule, problemEntry, problemParams, type ProblemSpec } from "./problems.js";
 
 // A job names a module to import: code from whoever can submit jobs. Threads of the driver's own
 // process may (the driver named it); a Redis worker only when started with --allow-modules.
@@ -61,8 +61,25 @@ function checkFinite(values: Float64Array, what: string): void {
 }
 
 export function runCoarse(spec: CoarseSpec, y: Float64Array, t0: number, t1: number): Literal {
+  if (spec.grid !== undefined) return runCoarseOnGrid(spec, spec.grid, y, t0, t1);
   const m = method(spec.method, spec.problem);
   const out = spec.h === undefined ? m(y, t0, t1) : iterateSolution(m, spec.h)(y, t0, t1);
+  checkFinite(out, "coarse solver");
+  return new Literal(out);
+}
+
+/** c2f(C(f2c(y))): the original's coarse solver on a coarser grid. */
+function runCoarseOnGrid(spec: CoarseSpec, grid: Readonly<Record<string, number>>, y: Float64Array, t0: number, t1: number): Literal {
+  const { regrid } = problemEntry(spec.problem.name, spec.problem.module);
+  if (!regrid) throw new Error(`problem \`${spec.problem.name}\` has no grid mapping (regrid), so its coarse solver cannot run on another grid`);
+  const coarseProblem: ProblemSpec = { ...spec.problem, params: { ...spec.problem.params, ...grid } };
+  const [fineParams, coarseParams] = [problemParams(spec.problem), problemParams(coarseProblem)];
+  const restricted = regrid(y, fineParams, coarseParams);
+  const m = method(spec.method, coarseProblem);
+  if (restricted.length !== m.dim) throw new Error(`regrid gave ${restricted.length} values for a coarse grid of ${m.dim}`);
+  const solved = spec.h === undefined ? m(restricted, t0, t1) : iterateSolution(m, spec.h)(restricted, t0, t1);
+  const out = regrid(solved, coarseParams, fineParams);
+  if (out.length !== y.length) throw new Error(`regrid gave ${out.length} values for a fine grid of ${y.length}`);
   checkFinite(out, "coarse solver");
   return new Literal(out);
 }

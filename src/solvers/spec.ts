@@ -15,6 +15,11 @@ export interface CoarseSpec {
   readonly method: MethodName;
   /** sub-step; absent: one step per slice, as the original's coarse solver */
   readonly h?: number;
+  /**
+   * Parameters of the coarse grid (e.g. `{ n: 15 }` for heat1d): the state is restricted to it
+   * (f2c), solved there and interpolated back (c2f) by the problem's `regrid`.
+   */
+  readonly grid?: Readonly<Record<string, number>>;
 }
 
 export interface FineSpec {
@@ -36,8 +41,14 @@ export interface FineSpec {
 
 export type SolverSpec = CoarseSpec | FineSpec;
 
-export function coarseSpec(problem: ProblemSpec, iteration: number, method: MethodName = "euler", h?: number): CoarseSpec {
-  return { kind: "coarse", iteration, problem, method, ...(h === undefined ? {} : { h }) };
+export function coarseSpec(
+  problem: ProblemSpec,
+  iteration: number,
+  method: MethodName = "euler",
+  h?: number,
+  grid?: Readonly<Record<string, number>>,
+): CoarseSpec {
+  return { kind: "coarse", iteration, problem, method, ...(h === undefined ? {} : { h }), ...(grid === undefined ? {} : { grid }) };
 }
 
 export function fineSpec(

@@ -16,6 +16,7 @@ import { iterationProgress } from "./progress.js";
 import { formatSummary } from "./summary.js";
 import { writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
 import { METHODS, type MethodName } from "../solvers/spec.js";
+import { templateProblem } from "../solvers/command.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { version } from "../version.js";
 
@@ -29,6 +30,8 @@ export interface RunFlags {
   coarseGrid?: Record<string, number>;
   fine?: MethodName;
   coarse?: MethodName;
+  fineCmd?: string;
+  coarseCmd?: string;
   coarseH?: number;
   rtol?: number;
   atol?: number;
@@ -96,6 +99,8 @@ export function addRunCommand(program: Command): void {
     .addOption(new Option("--param <key=value>", "set a problem parameter (repeatable), e.g. --param rho=28").default([]).argParser(collectParam))
     .addOption(new Option("--fine <method>", "fine solver method (default: the problem's)").choices(METHODS))
     .addOption(new Option("--coarse <method>", "coarse solver method (default: the problem's)").choices(METHODS))
+    .addOption(new Option("--fine-cmd <template>", "fine solver: a program run by /bin/sh, e.g. 'python3 solve.py {in} {out} {t0} {t1} {h}' ({iter} also); it reads the state from the HDF5 file {in} and writes its trajectory to {out}, dataset data").argParser(commandTemplate))
+    .addOption(new Option("--coarse-cmd <template>", "coarse solver: a program, as --fine-cmd ({out} may hold just the state)").argParser(commandTemplate))
     .addOption(new Option("--coarse-param <key=value>", "run the coarse solver with this parameter changed (repeatable), on a coarser grid: e.g. --coarse-param n=15 for heat1d").default([]).argParser(collectParam))
     .addOption(new Option("--coarse-h <x>", "coarse sub-step (default: one step per slice, as the original)").argParser(positiveNumber))
     .addOption(new Option("--rtol <x>", "relative tolerance of dopri5").argParser(positiveNumber))
@@ -111,6 +116,12 @@ export function addRunCommand(program: Command): void {
       if (flags.mpi) await runMpi(resolved, !given("workers"));
       else await run(resolved);
     });
+}
+
+function commandTemplate(text: string): string {
+  const problem = templateProblem(text);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return text;
 }
 
 function collectParam(text: string, previous: string[]): string[] {
@@ -203,7 +214,8 @@ async function runMpi(flags: RunFlags, defaultWorkers: boolean): Promise<void> {
   if (place.rank !== 0) {
     const info = await mpi.waitForSchedulerFile(file, place.launch);
     const { serveWorker } = await import("./worker-command.js");
-    await serveWorker({ url: info.url, caFile: flags.redisCa }, { concurrency: defaultWorkers ? 1 : flags.workers, run: info.run });
+    // ranks of one launch serve only the run that their own command line describes: trust its modules and commands
+    await serveWorker({ url: info.url, caFile: flags.redisCa }, { concurrency: defaultWorkers ? 1 : flags.workers, run: info.run, allowModules: true, allowCommands: true });
     return;
   }
   if (place.size < 2) log.warning("--mpi with a single rank: no worker ranks, the run waits for `parareal worker` processes");
@@ -275,6 +287,8 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     ...(flags.coarseGrid === undefined ? {} : { coarseGrid: flags.coarseGrid }),
     ...tolerances,
     saveEvery: flags.saveEvery,
+    ...(flags.fineCmd === undefined ? {} : { fineCommand: flags.fineCmd }),
+    ...(flags.coarseCmd === undefined ? {} : { coarseCommand: flags.coarseCmd }),
   };
   const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
@@ -291,6 +305,8 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     coarse: coarseMethod,
     ...(flags.coarseH === undefined ? {} : { coarseH: flags.coarseH }),
     ...(flags.coarseGrid === undefined ? {} : { coarseGrid: flags.coarseGrid }),
+    ...(flags.fineCmd === undefined ? {} : { fineCommand: flags.fineCmd }),
+    ...(flags.coarseCmd === undefined ? {} : { coarseCommand: flags.coarseCmd }),
     ...tolerances,
     tol: flags.tol,
     saveEvery: flags.saveEvery,
@@ -303,8 +319,8 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     version,
     started,
     parameters,
-    coarse: solvers(solverOptions).coarse(0),
-    fine: solvers(solverOptions).fine(0, join(output, "parareal")),
+    coarse: solvers(solverOptions, output).coarse(0),
+    fine: solvers(solverOptions, output).fine(0, join(output, "parareal")),
     executor: flags.redis !== undefined ? `redis ${describeUrl(flags.redis)}` : flags.executor === "inline" ? "inline" : `threads (${flags.workers})`,
   };
   writeRunRecord(output, { ...record, status: "running" });

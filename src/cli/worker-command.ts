@@ -10,6 +10,7 @@ import { integerAtLeast, logLevel, positiveNumber } from "./parse.js";
 
 interface WorkerFlags {
   allowModules: boolean;
+  allowCommands: boolean;
   redis: string;
   redisCa?: string;
   concurrency: number;
@@ -36,6 +37,7 @@ export function addWorkerCommand(program: Command): void {
     .addOption(new Option("--lock-seconds <s>", "a job whose worker is silent this long (killed, hung) runs again elsewhere").default(30).argParser(positiveNumber))
     .option("--run <id>", "serve only this run, and exit when it ends")
     .option("--allow-modules", "import the problem modules that jobs name (runs with --problem ./file.mjs); only for a Redis you trust", false)
+    .option("--allow-commands", "run the solver commands that jobs name (runs with --fine-cmd/--coarse-cmd); only for a Redis you trust", false)
     .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical").default("warning"))
     .option("--log-file <file>", "append log lines to this file instead of stderr")
     .option("--debug", "show stack traces of errors", false)
@@ -51,7 +53,7 @@ export async function serve(flags: WorkerFlags): Promise<void> {
   } catch (e) {
     throw new UsageError(`--redis: ${(e as Error).message}`);
   }
-  await serveWorker({ url: flags.redis, caFile: flags.redisCa }, { concurrency: flags.concurrency, lockMs: flags.lockSeconds * 1000, run: flags.run, allowModules: flags.allowModules });
+  await serveWorker({ url: flags.redis, caFile: flags.redisCa }, { concurrency: flags.concurrency, lockMs: flags.lockSeconds * 1000, run: flags.run, allowModules: flags.allowModules, allowCommands: flags.allowCommands });
 }
 
 /** Serve until SIGTERM/SIGINT (or the end of the one run given). */

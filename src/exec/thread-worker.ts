@@ -1,7 +1,7 @@
 /** Entry point of a worker thread (threads executor, and the thread pool of `parareal worker`). */
 import { workerData } from "piscina";
 import { loadHdf5 } from "../archive/hdf5.js";
-import { setAllowModules } from "../solvers/run.js";
+import { setTrust, type Trust } from "../solvers/run.js";
 import { runJob, type JobOutput, type JobPayload } from "./job.js";
 
 export interface ThreadTask {
@@ -10,8 +10,9 @@ export interface ThreadTask {
   readonly cancel?: Int32Array;
 }
 
-// the pool says whether jobs may name problem modules to import (see solvers/run.ts)
-if ((workerData as { allowModules?: boolean } | undefined)?.allowModules === false) setAllowModules(false);
+// the pool says whether jobs may name problem modules to import or commands to run (see solvers/run.ts)
+const trust = (workerData as { trust?: Trust } | undefined)?.trust;
+if (trust) setTrust(trust);
 
 export type WorkerTask = ThreadTask | { readonly warmup: true };
 

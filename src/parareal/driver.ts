@@ -26,14 +26,20 @@ export interface SolverOptions {
   readonly rtol?: number;
   readonly atol?: number;
   readonly saveEvery: number;
+  /** black-box programs instead of the methods: command templates (see solvers/command.ts) */
+  readonly fineCommand?: string;
+  readonly coarseCommand?: string;
 }
 
-/** The solvers of iteration k; fine ones write into `archive`. */
-export function solvers(o: SolverOptions): { coarse: (k: number) => CoarseSpec; fine: (k: number, archive: string) => FineSpec } {
+/** The solvers of iteration k; fine ones write into `archive`, black boxes exchange files in `<output>/io`. */
+export function solvers(o: SolverOptions, output: string): { coarse: (k: number) => CoarseSpec; fine: (k: number, archive: string) => FineSpec } {
   const tolerances = { ...(o.rtol === undefined ? {} : { rtol: o.rtol }), ...(o.atol === undefined ? {} : { atol: o.atol }) };
+  const workdir = join(resolve(output), "io");
+  const fineCommand = o.fineCommand === undefined ? {} : { command: { template: o.fineCommand, workdir } };
+  const coarseCommand = o.coarseCommand === undefined ? undefined : { template: o.coarseCommand, workdir };
   return {
-    coarse: (k) => coarseSpec(o.problem, k, o.coarseMethod ?? "euler", o.coarseH, o.coarseGrid),
-    fine: (k, archive) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances }),
+    coarse: (k) => coarseSpec(o.problem, k, o.coarseMethod ?? "euler", o.coarseH, o.coarseGrid, coarseCommand),
+    fine: (k, archive) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances, ...fineCommand }),
   };
 }
 
@@ -77,7 +83,7 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
   let reference: number[][] | undefined;
   let referenceSeconds: number | undefined;
   const before = { ...exec.stats };
-  const solver = solvers(o);
+  const solver = solvers(o, output);
 
   if (o.reference) {
     const start = performance.now();

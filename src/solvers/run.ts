@@ -3,7 +3,9 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { makeDirs } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
-import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
+import { loadHdf5, readDataset, writeHdf5 } from "../archive/hdf5.js";
+import { existsSync } from "node:fs";
+import { expandTemplate, ioNames, removeQuietly, runShell, type CommandSpec } from "./command.js";
 import { rememberSnapshot, snapshotKey } from "../archive/snapshot-cache.js";
 import { index } from "../expr/index.js";
 import { reduceAsync } from "../expr/reduce.js";
@@ -16,11 +18,18 @@ import { dopri5 } from "../ode/dopri5.js";
 import { backwardEuler } from "../ode/backward-euler.js";
 import { buildProblem, loadProblemModule, problemEntry, problemParams, type ProblemSpec } from "./problems.js";
 
-// A job names a module to import: code from whoever can submit jobs. Threads of the driver's own
-// process may (the driver named it); a Redis worker only when started with --allow-modules.
+// A job may name a module to import or a command to run: code from whoever can submit jobs.
+// Threads of the driver's own process may (the driver named it); a Redis worker only when
+// started with --allow-modules / --allow-commands.
 let allowModules = true;
-export function setAllowModules(allow: boolean): void {
-  allowModules = allow;
+let allowCommands = true;
+export interface Trust {
+  readonly modules: boolean;
+  readonly commands: boolean;
+}
+export function setTrust(trust: Trust): void {
+  allowModules = trust.modules;
+  allowCommands = trust.commands;
 }
 import { METHODS, type CoarseSpec, type FineSpec, type MethodName, type SolverSpec } from "./spec.js";
 
@@ -64,7 +73,7 @@ export function runCoarse(spec: CoarseSpec, y: Float64Array, t0: number, t1: num
   if (spec.grid !== undefined) return runCoarseOnGrid(spec, spec.grid, y, t0, t1);
   const m = method(spec.method, spec.problem);
   const out = spec.h === undefined ? m(y, t0, t1) : iterateSolution(m, spec.h)(y, t0, t1);
-  checkFinite(out, "coarse solver");
+  checkFinite(out, `coarse solver (iteration ${spec.iteration}, t = ${t0} to ${t1})`);
   return new Literal(out);
 }
 
@@ -80,45 +89,39 @@ function runCoarseOnGrid(spec: CoarseSpec, grid: Readonly<Record<string, number>
   const solved = spec.h === undefined ? m(restricted, t0, t1) : iterateSolution(m, spec.h)(restricted, t0, t1);
   const out = regrid(solved, coarseParams, fineParams);
   if (out.length !== y.length) throw new Error(`regrid gave ${out.length} values for a fine grid of ${y.length}`);
-  checkFinite(out, "coarse solver");
+  checkFinite(out, `coarse solver (iteration ${spec.iteration}, t = ${t0} to ${t1})`);
   return new Literal(out);
 }
 
 const madeDirs = new Set<string>();
-let scratch = new Float64Array(0);
-
-/** `stop` is consulted between chunks of integration: a cancelled job ends early, writing nothing. */
-export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number, stop?: () => boolean): Promise<H5Snap> {
-  const m = method(spec.method, spec.problem, spec);
-  if (y.length !== m.dim) throw new Error(`fine solver: state has ${y.length} components, problem \`${spec.problem.name}\` has ${m.dim}`);
-  const n = subSteps(t0, t1, spec.h);
-  const size = keptRows(n, spec.saveEvery) * m.dim;
-  if (scratch.length < size) scratch = new Float64Array(Math.max(size, 2 * scratch.length));
-  // the table lives only until it is copied into the HDF5 file below, so one buffer serves every job
-  const table = tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery, scratch, stop);
-  const last = table.data.slice((table.rows - 1) * table.dim);
-  checkFinite(last, "fine solver");
-  if (!madeDirs.has(spec.archive)) {
-    try {
-      makeDirs(spec.archive);
-    } catch (e) {
-      throw new Error(`cannot reach the archive directory ${spec.archive} from ${hostname()} (${(e as Error).message}); it must be on a filesystem every worker shares`);
-    }
-    madeDirs.add(spec.archive);
+function reachArchive(archive: string): void {
+  if (madeDirs.has(archive)) return;
+  try {
+    makeDirs(archive);
+  } catch (e) {
+    throw new Error(`cannot reach the archive directory ${archive} from ${hostname()} (${(e as Error).message}); it must be on a filesystem every worker shares`);
   }
+  madeDirs.add(archive);
+}
+
+/** The fine solver's file, as the original writes it; returns the snapshot of its last row. */
+async function writeFineFile(spec: FineSpec, t0: number, t1: number, table: { data: Float64Array; rows: number; dim: number; n: number; stride: number }): Promise<H5Snap> {
+  const last = table.data.slice((table.rows - 1) * table.dim, table.rows * table.dim);
+  checkFinite(last, `fine solver (iteration ${spec.iteration}, t = ${t0} to ${t1})`);
+  reachArchive(spec.archive);
   const path = join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));
   await loadHdf5();
   writeHdf5(path, [
     {
       name: "data",
-      data: table.data,
+      data: table.data.subarray(0, table.rows * table.dim),
       shape: [table.rows, table.dim],
       attributes: {
         t0: { dtype: "float64", value: t0 },
         t1: { dtype: "float64", value: t1 },
         h: { dtype: "float64", value: spec.h },
-        n: { dtype: "int64", value: n },
-        stride: { dtype: "int64", value: spec.saveEvery },
+        n: { dtype: "int64", value: table.n },
+        stride: { dtype: "int64", value: table.stride },
       },
     },
   ]);
@@ -127,11 +130,61 @@ export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: n
   return snap;
 }
 
+let scratch = new Float64Array(0);
+
+/** `stop` is consulted between chunks of integration: a cancelled job ends early, writing nothing. */
+export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number, stop?: () => boolean): Promise<H5Snap> {
+  if (spec.command !== undefined) return runFineCommand(spec, spec.command, y, t0, t1, stop);
+  const m = method(spec.method, spec.problem, spec);
+  if (y.length !== m.dim) throw new Error(`fine solver: state has ${y.length} components, problem \`${spec.problem.name}\` has ${m.dim}`);
+  const n = subSteps(t0, t1, spec.h);
+  const size = keptRows(n, spec.saveEvery) * m.dim;
+  if (scratch.length < size) scratch = new Float64Array(Math.max(size, 2 * scratch.length));
+  // the table lives only until it is copied into the HDF5 file, so one buffer serves every job
+  return writeFineFile(spec, t0, t1, tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery, scratch, stop));
+}
+
+/** Run a black-box command on the state y; returns what it wrote to `{out}`, checked, as rows of y's length. */
+async function runBlackBox(kind: "coarse" | "fine", command: CommandSpec, iteration: number, h: number, y: Float64Array, t0: number, t1: number, stop?: () => boolean) {
+  await loadHdf5();
+  const { input, output } = ioNames(command, kind, iteration, t0, t1);
+  const what = `${kind} command (iteration ${iteration}, t = ${t0} to ${t1})`;
+  try {
+    writeHdf5(input, [{ name: "data", data: y, shape: [y.length], attributes: { t0: { dtype: "float64", value: t0 }, t1: { dtype: "float64", value: t1 } } }]);
+    await runShell(expandTemplate(command.template, { in: input, out: output, t0, t1, iter: iteration, h }), what, stop);
+    if (!existsSync(output)) throw new Error(`${what} exited 0 but wrote no {out} file (${output})`);
+    const { data, shape } = readDataset(output, "data");
+    const rows = shape.length === 1 ? 1 : shape[0]!;
+    if (!((shape.length === 1 && shape[0] === y.length) || (shape.length === 2 && shape[1] === y.length && rows >= 1))) {
+      throw new Error(`${what}: dataset \`data\` of {out} has shape [${shape.join(", ")}]; expected [${y.length}] or [rows, ${y.length}]`);
+    }
+    return { data, rows, dim: y.length };
+  } finally {
+    removeQuietly(input, output);
+  }
+}
+
+async function runFineCommand(spec: FineSpec, command: CommandSpec, y: Float64Array, t0: number, t1: number, stop?: () => boolean): Promise<H5Snap> {
+  const out = await runBlackBox("fine", command, spec.iteration, spec.h, y, t0, t1, stop);
+  return writeFineFile(spec, t0, t1, { ...out, n: out.rows - 1, stride: 1 });
+}
+
+async function runCoarseCommand(spec: CoarseSpec, command: CommandSpec, y: Float64Array, t0: number, t1: number): Promise<Literal> {
+  const out = await runBlackBox("coarse", command, spec.iteration, spec.h ?? t1 - t0, y, t0, t1);
+  const last = out.data.slice((out.rows - 1) * out.dim, out.rows * out.dim);
+  checkFinite(last, `coarse command (iteration ${spec.iteration}, t = ${t0} to ${t1})`);
+  return new Literal(last);
+}
+
 export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1: number, stop?: () => boolean): Promise<Vector> {
   if (spec.problem.module !== undefined) {
     if (!allowModules) throw new Error(`this worker does not load problem modules (${spec.problem.module}); start it with --allow-modules`);
     await loadProblemModule(spec.problem.module);
   }
+  if (spec.command !== undefined && !allowCommands) {
+    throw new Error(`this worker does not run solver commands (${spec.command.template}); start it with --allow-commands`);
+  }
   const y = await reduceAsync(input);
-  return spec.kind === "coarse" ? runCoarse(spec, y, t0, t1) : runFine(spec, y, t0, t1, stop);
+  if (spec.kind === "fine") return runFine(spec, y, t0, t1, stop);
+  return spec.command === undefined ? runCoarse(spec, y, t0, t1) : runCoarseCommand(spec, spec.command, y, t0, t1);
 }

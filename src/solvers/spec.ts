@@ -2,6 +2,7 @@
  * Coarse and fine solvers as data: a spec names the problem, the method and the step, so it
  * can be sent to any worker and rebuilt there (the original pickled dataclasses for this).
  */
+import type { CommandSpec } from "./command.js";
 import type { ProblemSpec } from "./problems.js";
 
 export type MethodName = "euler" | "rk4" | "dopri5" | "backward-euler";
@@ -20,6 +21,8 @@ export interface CoarseSpec {
    * (f2c), solved there and interpolated back (c2f) by the problem's `regrid`.
    */
   readonly grid?: Readonly<Record<string, number>>;
+  /** a black-box program instead of `method` (see command.ts) */
+  readonly command?: CommandSpec;
 }
 
 export interface FineSpec {
@@ -37,6 +40,8 @@ export interface FineSpec {
   /** dopri5 tolerances, within each sub-step of width h */
   readonly rtol?: number;
   readonly atol?: number;
+  /** a black-box program instead of `method`: it writes the trajectory, we archive it */
+  readonly command?: CommandSpec;
 }
 
 export type SolverSpec = CoarseSpec | FineSpec;
@@ -47,14 +52,23 @@ export function coarseSpec(
   method: MethodName = "euler",
   h?: number,
   grid?: Readonly<Record<string, number>>,
+  command?: CommandSpec,
 ): CoarseSpec {
-  return { kind: "coarse", iteration, problem, method, ...(h === undefined ? {} : { h }), ...(grid === undefined ? {} : { grid }) };
+  return {
+    kind: "coarse",
+    iteration,
+    problem,
+    method,
+    ...(h === undefined ? {} : { h }),
+    ...(grid === undefined ? {} : { grid }),
+    ...(command === undefined ? {} : { command }),
+  };
 }
 
 export function fineSpec(
   problem: ProblemSpec,
   iteration: number,
-  options: { h: number; archive: string; name?: string; saveEvery?: number; method?: MethodName; rtol?: number; atol?: number },
+  options: { h: number; archive: string; name?: string; saveEvery?: number; method?: MethodName; rtol?: number; atol?: number; command?: CommandSpec },
 ): FineSpec {
   return {
     kind: "fine",
@@ -67,5 +81,6 @@ export function fineSpec(
     saveEvery: options.saveEvery ?? 1,
     ...(options.rtol === undefined ? {} : { rtol: options.rtol }),
     ...(options.atol === undefined ? {} : { atol: options.atol }),
+    ...(options.command === undefined ? {} : { command: options.command }),
   };
 }

@@ -25,6 +25,8 @@ export interface ServeOptions {
   readonly connectMs?: number;
   /** import the problem modules that jobs name (code from whoever can submit jobs) */
   readonly allowModules?: boolean;
+  /** run the solver commands that jobs name (--fine-cmd, --coarse-cmd: the same) */
+  readonly allowCommands?: boolean;
 }
 
 interface Attached {
@@ -46,7 +48,7 @@ export class WorkerService {
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly pool: Piscina<WorkerTask, JobOutput | null>,
-    private readonly options: Required<Omit<ServeOptions, "run" | "connectMs" | "allowModules">> & { run?: string | undefined },
+    private readonly options: Required<Omit<ServeOptions, "run" | "connectMs" | "allowModules" | "allowCommands">> & { run?: string | undefined },
   ) {}
 
   static async start(settings: RedisSettings, options: ServeOptions = {}): Promise<WorkerService> {
@@ -59,7 +61,7 @@ export class WorkerService {
       minThreads: concurrency,
       maxThreads: concurrency,
       idleTimeout: Number.POSITIVE_INFINITY,
-      workerData: { allowModules: options.allowModules ?? false },
+      workerData: { trust: { modules: options.allowModules ?? false, commands: options.allowCommands ?? false } },
     });
     await Promise.all(Array.from({ length: concurrency }, () => pool.run({ warmup: true })));
     const service = new WorkerService(settings, redis, subscriber, pool, { concurrency, lockMs: options.lockMs ?? 30_000, run: options.run });

@@ -152,3 +152,21 @@ test("grid mappings: heat1d's coarse solver on a coarser grid gives the original
   assert.equal(zero.code, 2);
   assert.match(zero.stderr, /^parareal: --coarse-param n=0: heat1d needs a whole number of grid points >= 1, got 0\n$/);
 });
+
+test("a TypeScript problem module type-checks against the package and runs a whole parareal", async (t) => {
+  const module = join(repoRoot, "examples", "problems", "logistic.ts");
+  const { execFileSync } = await import("node:child_process");
+  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+  // as a user's editor would: strict, against the built package's types
+  execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--types", "node", "--skipLibCheck", module], {
+    cwd: repoRoot,
+    stdio: "pipe",
+  });
+  const dir = tempDir(t);
+  const r = await runCli(["run", "--problem", module, "--json", "--output", dir]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as RunReport;
+  assert.equal(out.converged, true);
+  out.reference!.forEach((y, i) => assert.ok(Math.abs(y[0]! - 10 / (1 + 19 * Math.exp(-out.t[i]!))) < 1e-9, `reference at t = ${out.t[i]}`));
+  out.final.forEach((y, i) => assert.ok(Math.abs(y[0]! - out.reference![i]![0]!) < 1e-3));
+});

@@ -130,7 +130,7 @@ function collectParam(text: string, previous: string[]): string[] {
 }
 
 /** The problem's own defaults for what the user did not give; parameters from --param (and --omega0/--zeta). */
-const MODULE_PATH = /[\\/]|\.(m?js|cjs)$/;
+const MODULE_PATH = /[\\/]|\.(m?js|cjs|m?ts)$/;
 
 async function withProblemDefaults(flags: RunFlags, given: (name: string) => boolean): Promise<RunFlags> {
   let module: string | undefined;

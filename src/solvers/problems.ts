@@ -99,12 +99,22 @@ export function defineProblem(definition: ProblemDefinition): ProblemDefinition 
 
 const modules = new Map<string, ProblemEntry>();
 
+// once per thread: hooks registered in one thread do not reach worker threads in every Node version
+let typescriptHooks = false;
+async function allowTypeScript(): Promise<void> {
+  if (typescriptHooks) return;
+  const { register } = await import("node:module");
+  register(new URL("./ts-hooks.js", import.meta.url));
+  typescriptHooks = true;
+}
+
 /** Import a problem module (once per thread); the spec names it by file URL. */
 export async function loadProblemModule(url: string): Promise<ProblemEntry> {
   const known = modules.get(url);
   if (known) return known;
   let definition: ProblemDefinition;
   try {
+    if (/\.m?ts$/.test(url)) await allowTypeScript();
     definition = ((await import(url)) as { default: ProblemDefinition }).default;
   } catch (e) {
     throw new Error(`cannot load problem module ${url}: ${(e as Error).message}`);

@@ -8,9 +8,10 @@ import type { RunReport } from "../src/parareal/driver.js";
 import { python, repoRoot, runCli, runPythonCode, startRedis, startWorker, tempDir } from "./helpers.js";
 
 const script = join(repoRoot, "examples", "blackbox", "oscillator.py");
+const nodeScript = join(repoRoot, "examples", "blackbox", "oscillator.mjs");
 const small = ["--t-end", "2", "--points", "6", "--tol", "1e-3", "--json"];
 
-test("the example black-box solver as fine and coarse solver gives the built-in solvers' run, to round-off", async (t) => {
+test("the example black-box solvers (Node as fine, Python as coarse) give the built-in solvers' run, to round-off", async (t) => {
   const dir = tempDir(t);
   const a = await runCli(["run", ...small, "--output", join(dir, "built-in")]);
   assert.equal(a.code, 0, a.stderr);
@@ -20,7 +21,7 @@ test("the example black-box solver as fine and coarse solver gives the built-in 
     "--output",
     join(dir, "black-box"),
     "--fine-cmd",
-    `${python} ${script} {in} {out} {t0} {t1} {h}`,
+    `${process.execPath} ${nodeScript} {in} {out} {t0} {t1} {h}`,
     "--coarse-cmd",
     `${python} ${script} {in} {out} {t0} {t1} {h}`,
   ]);

@@ -53,7 +53,7 @@ test("HDF5 round trip: data, shape and typed attributes", async (t) => {
 test("fine files have the original's layout, read by h5dump and h5py", async (t) => {
   const dir = tempDir(t);
   const spec = fineSpec({ name: "harmonic", params: { omega0: 1, zeta: 0.5 } }, 3, { h: 0.01, archive: dir });
-  const snap = await runFine(spec, Float64Array.of(1, 0), 0.7894736842105263, 1.5789473684210527);
+  const { snap } = await runFine(spec, Float64Array.of(1, 0), 0.7894736842105263, 1.5789473684210527);
   assert.equal(snap.path, join(dir, "fine-0003-000789-001578.h5"));
   assert.deepEqual(snap.index, [-1]);
 
@@ -90,8 +90,8 @@ test("fine files have the original's layout, read by h5dump and h5py", async (t)
 test("--save-every keeps every k-th row and the last, and records the stride", async (t) => {
   const dir = tempDir(t);
   const problem = { name: "harmonic", params: {} };
-  const all = await runFine(fineSpec(problem, 1, { h: 0.01, archive: join(dir, "all") }), Float64Array.of(1, 0), 0, 0.79);
-  const some = await runFine(fineSpec(problem, 1, { h: 0.01, archive: join(dir, "some"), saveEvery: 10 }), Float64Array.of(1, 0), 0, 0.79);
+  const all = (await runFine(fineSpec(problem, 1, { h: 0.01, archive: join(dir, "all") }), Float64Array.of(1, 0), 0, 0.79)).snap;
+  const some = (await runFine(fineSpec(problem, 1, { h: 0.01, archive: join(dir, "some"), saveEvery: 10 }), Float64Array.of(1, 0), 0, 0.79)).snap;
   const a = readDataset(all.path, "data");
   const s = readDataset(some.path, "data");
   assert.deepEqual(a.shape, [80, 2]);

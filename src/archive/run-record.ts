@@ -18,6 +18,11 @@ export interface RunRecord {
   readonly coarse?: unknown;
   readonly fine?: unknown;
   readonly executor: string;
+  /** the driver: a second driver must not take over a directory in use */
+  readonly host?: string;
+  readonly pid?: number;
+  /** fine jobs answered by an earlier run's files (--resume) */
+  readonly resumedJobs?: number;
   readonly iterations?: number;
   readonly maxdif?: readonly number[];
   readonly wallSeconds?: number;

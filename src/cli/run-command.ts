@@ -3,7 +3,8 @@ import { accessSync, constants, existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { makeDirs } from "../archive/dirs.js";
 import { basename, join, resolve } from "node:path";
-import { availableParallelism } from "node:os";
+import { availableParallelism, hostname } from "node:os";
+import { claimOutput } from "./output-dir.js";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { log, type Level } from "../log.js";
 import { linspace } from "../ode/linspace.js";
@@ -62,6 +63,8 @@ export interface RunFlags {
   json: boolean;
   progress: boolean;
   debug: boolean;
+  resume: boolean;
+  force: boolean;
 }
 
 /** Options shared by `run` and `study`: the problem, the solvers, the executor, the output. */
@@ -108,6 +111,8 @@ export function addRunCommand(program: Command): void {
     .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
     .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
     .option("--no-reference", "skip the serial fine reference run")
+    .option("--resume", "continue the run in --output (killed, failed): reuse every fine file it completed, if the parameters are the same", false)
+    .option("--force", "overwrite a run already in --output", false)
     .option("--json", "print one JSON object with the results on stdout", false)
     .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)")
     .action(async (flags: RunFlags, cmd: Command) => {
@@ -290,11 +295,8 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     ...(flags.fineCmd === undefined ? {} : { fineCommand: flags.fineCmd }),
     ...(flags.coarseCmd === undefined ? {} : { coarseCommand: flags.coarseCmd }),
   };
-  const output = prepareOutput(flags.output);
   const t = linspace(0, flags.tEnd, flags.points);
-  const executor = await openExecutor(flags, mpi);
   const maxIterations = flags.maxIterations ?? flags.points - 1;
-  const progress = await iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
   const parameters = {
     problem,
     y0: flags.y0,
@@ -313,6 +315,10 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     maxIterations,
     reference: flags.reference,
   };
+  const resume = claimOutput(resolve(flags.output), flags.output, parameters, { resume: flags.resume, force: flags.force });
+  const output = prepareOutput(flags.output);
+  const executor = await openExecutor(flags, mpi);
+  const progress = await iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
   const started = new Date().toISOString();
   const record = {
     format: "parareal-run/1" as const,
@@ -322,6 +328,8 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     coarse: solvers(solverOptions, output).coarse(0),
     fine: solvers(solverOptions, output).fine(0, join(output, "parareal")),
     executor: flags.redis !== undefined ? `redis ${describeUrl(flags.redis)}` : flags.executor === "inline" ? "inline" : `threads (${flags.workers})`,
+    host: hostname(),
+    pid: process.pid,
   };
   writeRunRecord(output, { ...record, status: "running" });
   const finish = (status: RunStatus, extra: Partial<RunRecord>) =>
@@ -341,6 +349,7 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   try {
     const report = await runParareal({
       ...solverOptions,
+      resume,
       y0: flags.y0,
       t,
       tol: flags.tol,
@@ -355,6 +364,7 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
       iterations: report.iterations,
       maxdif: report.maxdif,
       wallSeconds: report.wallSeconds,
+      resumedJobs: report.resumedJobs + report.referenceResumedJobs,
       ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),
     });
     if (!report.converged) log.warning(`not converged after ${report.iterations} iterations (tol ${flags.tol})`);

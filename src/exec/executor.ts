@@ -23,6 +23,7 @@ export interface JobRecord {
   readonly slice: number;
   readonly worker: string;
   readonly seconds: number;
+  readonly reused?: boolean;
 }
 
 export interface ExecutorStats {
@@ -31,6 +32,8 @@ export interface ExecutorStats {
   coarseJobs: number;
   /** fine jobs that ran to completion (including abandoned ones): one HDF5 file each */
   fineJobs: number;
+  /** fine jobs answered by an earlier run's file (resume): not counted in fineJobs */
+  resumedJobs: number;
   /** cancelled before they started: they never run */
   cancelledQueued: number;
   /** cancelled while running: abandoned, their results are discarded when they arrive */
@@ -130,7 +133,7 @@ class ReadyQueue {
 }
 
 export abstract class QueueExecutor implements Executor {
-  readonly stats: ExecutorStats = { submitted: 0, coarseJobs: 0, fineJobs: 0, cancelledQueued: 0, cancelledRunning: 0, failed: 0 };
+  readonly stats: ExecutorStats = { submitted: 0, coarseJobs: 0, fineJobs: 0, resumedJobs: 0, cancelledQueued: 0, cancelledRunning: 0, failed: 0 };
   readonly records: JobRecord[] = [];
   private readonly ready = new ReadyQueue();
   private running = 0;
@@ -205,9 +208,10 @@ export abstract class QueueExecutor implements Executor {
     const { job, future } = entry;
     if (out) {
       absorbHints(out.hints);
-      if (job.solver.kind === "fine") this.stats.fineJobs++;
+      if (out.reused) this.stats.resumedJobs++;
+      else if (job.solver.kind === "fine") this.stats.fineJobs++;
       else this.stats.coarseJobs++;
-      this.records.push({ kind: job.solver.kind, iteration: job.solver.iteration, slice: job.slice, worker: out.worker, seconds: out.seconds });
+      this.records.push({ kind: job.solver.kind, iteration: job.solver.iteration, slice: job.slice, worker: out.worker, seconds: out.seconds, ...(out.reused ? { reused: true } : {}) });
       if (!future.settled) {
         try {
           future.resolve(decode(out.result));

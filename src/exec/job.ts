@@ -27,6 +27,8 @@ export interface JobOutput {
   /** who ran it: host:pid:thread */
   readonly worker: string;
   readonly seconds: number;
+  /** resume: an earlier run's file was taken instead of computing */
+  readonly reused?: boolean;
 }
 
 /** Hints for the snapshots of an expression whose values are known and small. */
@@ -54,6 +56,6 @@ export const workerName = `${hostname()}:${process.pid}:${threadId}`;
 export async function runJob(payload: JobPayload, stop?: () => boolean): Promise<JobOutput> {
   const start = performance.now();
   absorbHints(payload.hints);
-  const result = await runSolver(payload.solver, decode(payload.input), payload.t0, payload.t1, stop);
-  return { result: encode(result), hints: hintsFor(result), worker: workerName, seconds: (performance.now() - start) / 1000 };
+  const { value, reused } = await runSolver(payload.solver, decode(payload.input), payload.t0, payload.t1, stop);
+  return { result: encode(value), hints: hintsFor(value), worker: workerName, seconds: (performance.now() - start) / 1000, ...(reused ? { reused } : {}) };
 }

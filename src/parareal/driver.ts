@@ -29,6 +29,8 @@ export interface SolverOptions {
   /** black-box programs instead of the methods: command templates (see solvers/command.ts) */
   readonly fineCommand?: string;
   readonly coarseCommand?: string;
+  /** reuse the fine files an earlier run of the same parameters left in the output directory */
+  readonly resume?: boolean;
 }
 
 /** The solvers of iteration k; fine ones write into `archive`, black boxes exchange files in `<output>/io`. */
@@ -39,7 +41,8 @@ export function solvers(o: SolverOptions, output: string): { coarse: (k: number)
   const coarseCommand = o.coarseCommand === undefined ? undefined : { template: o.coarseCommand, workdir };
   return {
     coarse: (k) => coarseSpec(o.problem, k, o.coarseMethod ?? "euler", o.coarseH, o.coarseGrid, coarseCommand),
-    fine: (k, archive) => fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances, ...fineCommand }),
+    fine: (k, archive) =>
+      fineSpec(o.problem, k, { h: o.h, archive, saveEvery: o.saveEvery, method: o.fineMethod ?? "euler", ...tolerances, ...fineCommand, ...(o.resume ? { reuse: true } : {}) }),
   };
 }
 
@@ -62,10 +65,14 @@ export interface RunReport {
   t: number[];
   final: number[][];
   reference?: number[][];
+  /** fine jobs computed by this process (parareal part) */
   fineJobs: number;
+  /** fine jobs answered by files of an earlier run (--resume), parareal part */
+  resumedJobs: number;
   coarseJobs: number;
   cancelledJobs: number;
   referenceFineJobs: number;
+  referenceResumedJobs: number;
   wallSeconds: number;
   referenceSeconds?: number;
   workers: number;
@@ -92,6 +99,7 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
     referenceSeconds = (performance.now() - start) / 1000;
   }
   const referenceFineJobs = exec.stats.fineJobs - before.fineJobs;
+  const referenceResumedJobs = exec.stats.resumedJobs - before.resumedJobs;
   const mid = { ...exec.stats };
 
   const start = performance.now();
@@ -116,9 +124,11 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
     final,
     ...(reference ? { reference, referenceSeconds } : {}),
     fineJobs: s.fineJobs - mid.fineJobs,
+    resumedJobs: s.resumedJobs - mid.resumedJobs,
     coarseJobs: s.coarseJobs - mid.coarseJobs,
     cancelledJobs: s.cancelledQueued + s.cancelledRunning - mid.cancelledQueued - mid.cancelledRunning,
     referenceFineJobs,
+    referenceResumedJobs,
     wallSeconds,
     // a distributed executor has no fixed size: count the workers that did something
     workers: Number.isFinite(exec.concurrency) ? exec.concurrency : new Set(exec.records.map((r) => r.worker)).size,

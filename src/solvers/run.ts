@@ -5,6 +5,7 @@ import { makeDirs } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
 import { loadHdf5, readDataset, writeHdf5 } from "../archive/hdf5.js";
 import { existsSync } from "node:fs";
+import { reusableLastRow } from "./reuse.js";
 import { expandTemplate, ioNames, removeQuietly, runShell, type CommandSpec } from "./command.js";
 import { rememberSnapshot, snapshotKey } from "../archive/snapshot-cache.js";
 import { index } from "../expr/index.js";
@@ -73,7 +74,7 @@ export function runCoarse(spec: CoarseSpec, y: Float64Array, t0: number, t1: num
   if (spec.grid !== undefined) return runCoarseOnGrid(spec, spec.grid, y, t0, t1);
   const m = method(spec.method, spec.problem);
   const out = spec.h === undefined ? m(y, t0, t1) : iterateSolution(m, spec.h)(y, t0, t1);
-  checkFinite(out, `coarse solver (iteration ${spec.iteration}, t = ${t0} to ${t1})`);
+  checkFinite(out, "coarse solver");
   return new Literal(out);
 }
 
@@ -89,7 +90,7 @@ function runCoarseOnGrid(spec: CoarseSpec, grid: Readonly<Record<string, number>
   const solved = spec.h === undefined ? m(restricted, t0, t1) : iterateSolution(m, spec.h)(restricted, t0, t1);
   const out = regrid(solved, coarseParams, fineParams);
   if (out.length !== y.length) throw new Error(`regrid gave ${out.length} values for a fine grid of ${y.length}`);
-  checkFinite(out, `coarse solver (iteration ${spec.iteration}, t = ${t0} to ${t1})`);
+  checkFinite(out, "coarse solver");
   return new Literal(out);
 }
 
@@ -107,7 +108,7 @@ function reachArchive(archive: string): void {
 /** The fine solver's file, as the original writes it; returns the snapshot of its last row. */
 async function writeFineFile(spec: FineSpec, t0: number, t1: number, table: { data: Float64Array; rows: number; dim: number; n: number; stride: number }): Promise<H5Snap> {
   const last = table.data.slice((table.rows - 1) * table.dim, table.rows * table.dim);
-  checkFinite(last, `fine solver (iteration ${spec.iteration}, t = ${t0} to ${t1})`);
+  checkFinite(last, "fine solver");
   reachArchive(spec.archive);
   const path = join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));
   await loadHdf5();
@@ -132,23 +133,46 @@ async function writeFineFile(spec: FineSpec, t0: number, t1: number, table: { da
 
 let scratch = new Float64Array(0);
 
+/** A fine result: the snapshot of its file's last row; `reused` when an earlier run's file was taken. */
+export interface FineResult {
+  readonly snap: H5Snap;
+  readonly reused: boolean;
+}
+
+/** With spec.reuse: the earlier run's file, when it is exactly what this job would write. */
+async function reuse(spec: FineSpec, y: Float64Array, t0: number, t1: number, own: { n: number; stride: number; rows: number } | undefined): Promise<H5Snap | undefined> {
+  if (!spec.reuse) return undefined;
+  await loadHdf5();
+  const path = join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));
+  const last = reusableLastRow(path, { t0, t1, h: spec.h, y, ...own });
+  if (!last) return undefined;
+  const snap = new H5Snap(path, "data", index(-1));
+  rememberSnapshot(snapshotKey(snap.path, snap.dataset, snap.index), last);
+  return snap;
+}
+
 /** `stop` is consulted between chunks of integration: a cancelled job ends early, writing nothing. */
-export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number, stop?: () => boolean): Promise<H5Snap> {
-  if (spec.command !== undefined) return runFineCommand(spec, spec.command, y, t0, t1, stop);
+export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number, stop?: () => boolean): Promise<FineResult> {
+  if (spec.command !== undefined) {
+    const earlier = await reuse(spec, y, t0, t1, undefined);
+    return earlier ? { snap: earlier, reused: true } : { snap: await runFineCommand(spec, spec.command, y, t0, t1, stop), reused: false };
+  }
   const m = method(spec.method, spec.problem, spec);
   if (y.length !== m.dim) throw new Error(`fine solver: state has ${y.length} components, problem \`${spec.problem.name}\` has ${m.dim}`);
   const n = subSteps(t0, t1, spec.h);
+  const earlier = await reuse(spec, y, t0, t1, { n, stride: spec.saveEvery, rows: keptRows(n, spec.saveEvery) });
+  if (earlier) return { snap: earlier, reused: true };
   const size = keptRows(n, spec.saveEvery) * m.dim;
   if (scratch.length < size) scratch = new Float64Array(Math.max(size, 2 * scratch.length));
   // the table lives only until it is copied into the HDF5 file, so one buffer serves every job
-  return writeFineFile(spec, t0, t1, tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery, scratch, stop));
+  return { snap: await writeFineFile(spec, t0, t1, tabulateSubSteps(m, y, t0, t1, n, spec.saveEvery, scratch, stop)), reused: false };
 }
 
 /** Run a black-box command on the state y; returns what it wrote to `{out}`, checked, as rows of y's length. */
 async function runBlackBox(kind: "coarse" | "fine", command: CommandSpec, iteration: number, h: number, y: Float64Array, t0: number, t1: number, stop?: () => boolean) {
   await loadHdf5();
   const { input, output } = ioNames(command, kind, iteration, t0, t1);
-  const what = `${kind} command (iteration ${iteration}, t = ${t0} to ${t1})`;
+  const what = `${kind} command`; // the job error around it names the iteration and the slice
   try {
     writeHdf5(input, [{ name: "data", data: y, shape: [y.length], attributes: { t0: { dtype: "float64", value: t0 }, t1: { dtype: "float64", value: t1 } } }]);
     await runShell(expandTemplate(command.template, { in: input, out: output, t0, t1, iter: iteration, h }), what, stop);
@@ -172,11 +196,12 @@ async function runFineCommand(spec: FineSpec, command: CommandSpec, y: Float64Ar
 async function runCoarseCommand(spec: CoarseSpec, command: CommandSpec, y: Float64Array, t0: number, t1: number): Promise<Literal> {
   const out = await runBlackBox("coarse", command, spec.iteration, spec.h ?? t1 - t0, y, t0, t1);
   const last = out.data.slice((out.rows - 1) * out.dim, out.rows * out.dim);
-  checkFinite(last, `coarse command (iteration ${spec.iteration}, t = ${t0} to ${t1})`);
+  checkFinite(last, "coarse command");
   return new Literal(last);
 }
 
-export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1: number, stop?: () => boolean): Promise<Vector> {
+/** Run any solver job: its result, and whether an earlier run's file was reused for it. */
+export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1: number, stop?: () => boolean): Promise<{ value: Vector; reused: boolean }> {
   if (spec.problem.module !== undefined) {
     if (!allowModules) throw new Error(`this worker does not load problem modules (${spec.problem.module}); start it with --allow-modules`);
     await loadProblemModule(spec.problem.module);
@@ -185,6 +210,9 @@ export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1:
     throw new Error(`this worker does not run solver commands (${spec.command.template}); start it with --allow-commands`);
   }
   const y = await reduceAsync(input);
-  if (spec.kind === "fine") return runFine(spec, y, t0, t1, stop);
-  return spec.command === undefined ? runCoarse(spec, y, t0, t1) : runCoarseCommand(spec, spec.command, y, t0, t1);
+  if (spec.kind === "fine") {
+    const { snap, reused } = await runFine(spec, y, t0, t1, stop);
+    return { value: snap, reused };
+  }
+  return { value: spec.command === undefined ? runCoarse(spec, y, t0, t1) : await runCoarseCommand(spec, spec.command, y, t0, t1), reused: false };
 }

@@ -42,6 +42,8 @@ export interface FineSpec {
   readonly atol?: number;
   /** a black-box program instead of `method`: it writes the trajectory, we archive it */
   readonly command?: CommandSpec;
+  /** resume: reuse the file already in the archive when it is exactly what this job would write */
+  readonly reuse?: boolean;
 }
 
 export type SolverSpec = CoarseSpec | FineSpec;
@@ -68,7 +70,7 @@ export function coarseSpec(
 export function fineSpec(
   problem: ProblemSpec,
   iteration: number,
-  options: { h: number; archive: string; name?: string; saveEvery?: number; method?: MethodName; rtol?: number; atol?: number; command?: CommandSpec },
+  options: { h: number; archive: string; name?: string; saveEvery?: number; method?: MethodName; rtol?: number; atol?: number; command?: CommandSpec; reuse?: boolean },
 ): FineSpec {
   return {
     kind: "fine",
@@ -82,5 +84,6 @@ export function fineSpec(
     ...(options.rtol === undefined ? {} : { rtol: options.rtol }),
     ...(options.atol === undefined ? {} : { atol: options.atol }),
     ...(options.command === undefined ? {} : { command: options.command }),
+    ...(options.reuse ? { reuse: true } : {}),
   };
 }

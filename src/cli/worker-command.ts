@@ -1,5 +1,6 @@
 /** `parareal worker`: serve jobs from Redis until stopped (SIGTERM/SIGINT finish the job in hand). */
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { log } from "../log.js";
 import type { RedisSettings } from "../exec/redis/connection.js";
@@ -11,6 +12,7 @@ import { integerAtLeast, logLevel, positiveNumber } from "./parse.js";
 interface WorkerFlags {
   allowModules: boolean;
   allowCommands: boolean;
+  archiveRoot?: string;
   redis: string;
   redisCa?: string;
   concurrency: number;
@@ -37,6 +39,7 @@ export function addWorkerCommand(program: Command): void {
     .addOption(new Option("--lock-seconds <s>", "a job whose worker is silent this long (killed, hung) runs again elsewhere").default(30).argParser(positiveNumber))
     .option("--run <id>", "serve only this run, and exit when it ends")
     .option("--allow-modules", "import the problem modules that jobs name (runs with --problem ./file.mjs); only for a Redis you trust", false)
+    .option("--archive-root <dir>", "serve only runs whose output directory lies inside DIR (jobs naming paths elsewhere are refused in any case)")
     .option("--allow-commands", "run the solver commands that jobs name (runs with --fine-cmd/--coarse-cmd); only for a Redis you trust", false)
     .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical").default("warning"))
     .option("--log-file <file>", "append log lines to this file instead of stderr")
@@ -53,7 +56,7 @@ export async function serve(flags: WorkerFlags): Promise<void> {
   } catch (e) {
     throw new UsageError(`--redis: ${(e as Error).message}`);
   }
-  await serveWorker({ url: flags.redis, caFile: flags.redisCa }, { concurrency: flags.concurrency, lockMs: flags.lockSeconds * 1000, run: flags.run, allowModules: flags.allowModules, allowCommands: flags.allowCommands });
+  await serveWorker({ url: flags.redis, caFile: flags.redisCa }, { concurrency: flags.concurrency, lockMs: flags.lockSeconds * 1000, run: flags.run, allowModules: flags.allowModules, allowCommands: flags.allowCommands, archiveRoot: flags.archiveRoot === undefined ? undefined : resolve(flags.archiveRoot) });
 }
 
 /** Serve until SIGTERM/SIGINT (or the end of the one run given). */

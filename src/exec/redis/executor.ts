@@ -12,7 +12,7 @@ import { log } from "../../log.js";
 import { QueueExecutor, type RunControl } from "../executor.js";
 import type { JobOutput, JobPayload } from "../job.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { CONTROL_CHANNEL, deleteRunKeys, PREFIX, queueName, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
+import { CONTROL_CHANNEL, deleteRunKeys, PREFIX, queueName, rootKey, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
 
 export interface RedisExecutorOptions {
   /** attempts per job before the run fails (a job that throws is retried) */
@@ -21,6 +21,8 @@ export interface RedisExecutorOptions {
   readonly runId?: string;
   /** fail the run when Redis stays unreachable this long */
   readonly outageMs?: number;
+  /** the run's archive root (its output directory): workers refuse jobs naming paths outside it */
+  readonly root?: string;
 }
 
 interface Pending {
@@ -95,12 +97,17 @@ export class RedisExecutor extends QueueExecutor {
     events.on("error", (e) => log.debug(`queue events: ${e.message}`));
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const executor = new RedisExecutor(runId, redis, queue, events, options.attempts ?? 3, connections, describeUrl(settings.url), options.outageMs ?? 60_000);
+    executor.root = options.root;
     await executor.announce();
     log.info(`run ${runId}: jobs go to Redis queue ${PREFIX}:${queueName(runId)}`);
     return executor;
   }
 
+  private root: string | undefined;
+
   private async announce(): Promise<void> {
+    // the root first: a worker that hears of the run reads it before taking a job
+    if (this.root !== undefined) await this.redis.set(rootKey(this.runId), this.root);
     await this.redis.sadd(RUNS_KEY, this.runId);
     await this.publish({ type: "start", run: this.runId });
   }

@@ -19,6 +19,11 @@ export function workersKey(runId: string): string {
   return `${PREFIX}:${queueName(runId)}:workers`;
 }
 
+/** the run's archive root: workers confine every path of the run's jobs to it */
+export function rootKey(runId: string): string {
+  return `${PREFIX}:${queueName(runId)}:root`;
+}
+
 export type ControlMessage =
   | { readonly type: "start"; readonly run: string }
   | { readonly type: "end"; readonly run: string }

@@ -11,7 +11,8 @@ import { log } from "../../log.js";
 import type { JobOutput, JobPayload } from "../job.js";
 import type { WorkerTask } from "../thread-worker.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { CONTROL_CHANNEL, deleteRunKeys, parseControl, PREFIX, queueName, RUNS_KEY, workersKey } from "./keys.js";
+import { CONTROL_CHANNEL, deleteRunKeys, parseControl, PREFIX, queueName, rootKey, RUNS_KEY, workersKey } from "./keys.js";
+import { checkPayload, confine } from "../payload.js";
 import { workerName } from "../job.js";
 
 export interface ServeOptions {
@@ -27,6 +28,8 @@ export interface ServeOptions {
   readonly allowModules?: boolean;
   /** run the solver commands that jobs name (--fine-cmd, --coarse-cmd: the same) */
   readonly allowCommands?: boolean;
+  /** serve only runs whose archive lies inside this directory */
+  readonly archiveRoot?: string | undefined;
 }
 
 interface Attached {
@@ -48,7 +51,7 @@ export class WorkerService {
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly pool: Piscina<WorkerTask, JobOutput | null>,
-    private readonly options: Required<Omit<ServeOptions, "run" | "connectMs" | "allowModules" | "allowCommands">> & { run?: string | undefined },
+    private readonly options: Required<Omit<ServeOptions, "run" | "connectMs" | "allowModules" | "allowCommands" | "archiveRoot">> & { run?: string | undefined; archiveRoot?: string | undefined },
   ) {}
 
   static async start(settings: RedisSettings, options: ServeOptions = {}): Promise<WorkerService> {
@@ -64,7 +67,7 @@ export class WorkerService {
       workerData: { trust: { modules: options.allowModules ?? false, commands: options.allowCommands ?? false } },
     });
     await Promise.all(Array.from({ length: concurrency }, () => pool.run({ warmup: true })));
-    const service = new WorkerService(settings, redis, subscriber, pool, { concurrency, lockMs: options.lockMs ?? 30_000, run: options.run });
+    const service = new WorkerService(settings, redis, subscriber, pool, { concurrency, lockMs: options.lockMs ?? 30_000, run: options.run, archiveRoot: options.archiveRoot });
     subscriber.on("message", (_channel: string, text: string) => service.onControl(text));
     await subscriber.subscribe(CONTROL_CHANNEL);
     // runs that started before this worker did
@@ -102,9 +105,39 @@ export class WorkerService {
     log.info(`worker: attached to run ${run}`);
   }
 
+  /** The root a run's paths must lie in: the run's own, inside this worker's --archive-root. */
+  private readonly roots = new Map<string, Promise<string | undefined>>();
+  private rootOf(run: string): Promise<string | undefined> {
+    let root = this.roots.get(run);
+    if (!root) {
+      root = this.lookUpRoot(run);
+      this.roots.set(run, root);
+      root.catch(() => this.roots.delete(run)); // asked again with the next job
+    }
+    return root;
+  }
+
+  private async lookUpRoot(run: string): Promise<string | undefined> {
+    const announced = (await this.redis.get(rootKey(run))) ?? undefined;
+    const mine = this.options.archiveRoot;
+    if (mine !== undefined) {
+      if (announced === undefined) return mine;
+      confine(announced, mine, `run ${run}: archive root`);
+      return announced;
+    }
+    return announced;
+  }
+
   private async process(run: string, job: Job): Promise<JobOutput> {
     const key = `${run}/${job.id}`;
-    const payload = job.data as JobPayload;
+    let payload: JobPayload;
+    try {
+      // a malformed or hostile job fails alone and is not retried; the worker goes on serving
+      payload = checkPayload(job.data, await this.rootOf(run));
+    } catch (e) {
+      log.error(`worker: job ${job.id} of run ${run} refused: ${(e as Error).message}`);
+      throw new UnrecoverableError((e as Error).message);
+    }
     log.debug(`worker: job ${job.id} of run ${run} started: ${payload.solver?.kind} t = ${payload.t0} to ${payload.t1}, attempt ${job.attemptsMade + 1}`);
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     this.cancelFlags.set(key, cancel);
@@ -128,6 +161,7 @@ export class WorkerService {
     const a = this.attached.get(run);
     if (!a) return;
     this.attached.delete(run);
+    this.roots.delete(run);
     for (const [key, flag] of this.cancelFlags) if (key.startsWith(`${run}/`)) flag.fill(1);
     await a.worker.close(true).catch(() => undefined);
     a.connection.disconnect();

@@ -1,0 +1,89 @@
+/**
+ * Job payloads arrive from a queue that others may write to: check their shape (valibot schema)
+ * and confine every path in them to the run's archive root before anything is read or written.
+ * The input expression itself is checked by the codec's decoder (operations, sizes, depth).
+ */
+import { isAbsolute, normalize, sep } from "node:path";
+import * as v from "valibot";
+import { HINT_MAX_LENGTH } from "../archive/snapshot-cache.js";
+import { decode } from "../expr/codec.js";
+import { snapshots } from "../expr/vector.js";
+import { METHODS } from "../solvers/spec.js";
+import type { JobPayload } from "./job.js";
+
+const finite = v.pipe(v.number(), v.finite());
+const positive = v.pipe(v.number(), v.finite(), v.minValue(Number.MIN_VALUE));
+const count = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(Number.MAX_SAFE_INTEGER));
+const path = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
+const params = v.pipe(v.record(v.pipe(v.string(), v.regex(/^[A-Za-z]\w{0,63}$/)), finite), v.check((p) => Object.keys(p).length <= 256, "too many parameters"));
+const encodedNumber = v.union([finite, v.picklist(["NaN", "Infinity", "-Infinity", "-0"])]);
+
+const problem = v.strictObject({
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+  params,
+  module: v.optional(v.pipe(v.string(), v.startsWith("file:"), v.maxLength(4096))),
+});
+const command = v.strictObject({ template: v.pipe(v.string(), v.minLength(1), v.maxLength(16384)), workdir: path });
+const common = {
+  iteration: count(0),
+  problem,
+  method: v.picklist(METHODS),
+  command: v.optional(command),
+};
+
+const solver = v.variant("kind", [
+  v.strictObject({ kind: v.literal("coarse"), ...common, h: v.optional(positive), grid: v.optional(params) }),
+  v.strictObject({
+    kind: v.literal("fine"),
+    ...common,
+    h: positive,
+    archive: path,
+    // a file name prefix, never a path
+    name: v.pipe(v.string(), v.regex(/^[\w.-]{1,128}$/), v.check((n) => n !== "." && n !== "..", "not a name")),
+    saveEvery: count(1),
+    rtol: v.optional(positive),
+    atol: v.optional(positive),
+    reuse: v.optional(v.boolean()),
+  }),
+]);
+
+const payload = v.strictObject({
+  solver,
+  input: v.unknown(),
+  t0: finite,
+  t1: finite,
+  hints: v.pipe(v.array(v.tuple([v.pipe(v.string(), v.maxLength(8192)), v.pipe(v.array(encodedNumber), v.maxLength(HINT_MAX_LENGTH))])), v.maxLength(64)),
+});
+
+/** `path` inside `root` (both absolute, no `..` after normalising), or an error naming it. */
+export function confine(p: string, root: string, what: string): void {
+  if (!isAbsolute(p) || normalize(p) !== p || p.split(sep).includes("..")) throw new Error(`${what} \`${p}\` is not an absolute, normalised path`);
+  const r = normalize(root).replace(/[\\/]+$/, "");
+  if (p !== r && !p.startsWith(r + sep)) throw new Error(`${what} \`${p}\` is outside the run's archive root ${r}`);
+}
+
+/**
+ * A checked payload, or an error saying what is wrong with it (one line). With `root`, every path
+ * it names (fine archive, command directory, snapshots in its input) must lie inside root.
+ */
+export function checkPayload(value: unknown, root?: string): JobPayload {
+  const r = v.safeParse(payload, value);
+  if (!r.success) {
+    const issue = r.issues[0]!;
+    const where = v.getDotPath(issue) ?? "payload";
+    throw new Error(`malformed job payload: ${where}: ${issue.message}`);
+  }
+  const p = r.output as JobPayload;
+  let input;
+  try {
+    input = decode(p.input);
+  } catch (e) {
+    throw new Error(`malformed job payload: input: ${(e as Error).message}`);
+  }
+  if (root !== undefined) {
+    if (p.solver.kind === "fine") confine(p.solver.archive, root, "archive");
+    if (p.solver.command) confine(p.solver.command.workdir, root, "command directory");
+    for (const s of snapshots(input)) confine(s.path, root, "snapshot file");
+  }
+  return p;
+}

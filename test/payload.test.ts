@@ -1,0 +1,125 @@
+/** Hostile input to workers: payloads checked against a schema, paths confined to the run's root. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import { encode } from "../src/expr/codec.js";
+import { literal, H5Snap } from "../src/expr/vector.js";
+import { index } from "../src/expr/index.js";
+import { checkPayload } from "../src/exec/payload.js";
+import { makePayload } from "../src/exec/job.js";
+import { CONTROL_CHANNEL, PREFIX, queueName, rootKey, RUNS_KEY } from "../src/exec/redis/keys.js";
+import type { RunReport } from "../src/parareal/driver.js";
+import { coarseSpec, fineSpec } from "../src/solvers/spec.js";
+import { runCli, startRedis, startWorker, tempDir } from "./helpers.js";
+
+const problem = { name: "harmonic", params: { omega0: 1, zeta: 0.5 } };
+const root = "/scratch/run";
+const good = () => JSON.parse(JSON.stringify(makePayload(fineSpec(problem, 1, { h: 0.01, archive: `${root}/parareal` }), literal([1, 0]), 0, 0.5))) as Record<string, unknown>;
+
+/** What is wrong with a payload, as the worker says it. */
+function refusal(payload: unknown, withRoot = true): string {
+  try {
+    checkPayload(payload, withRoot ? root : undefined);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return "accepted";
+}
+
+test("payloads are checked against the schema: wrong types, unknown operations and methods, oversized arrays", () => {
+  assert.equal(refusal(good()), "accepted");
+  assert.equal(refusal(makePayload(coarseSpec(problem, 0), literal([1, 0]), 0, 0.5)), "accepted");
+  const with_ = (change: (p: Record<string, unknown> & { solver: Record<string, unknown> }) => void) => {
+    const p = good() as Record<string, unknown> & { solver: Record<string, unknown> };
+    change(p);
+    return refusal(p);
+  };
+  assert.match(refusal(null), /^malformed job payload: payload: Invalid type: Expected Object but received null$/);
+  assert.match(with_((p) => (p.t0 = "0")), /^malformed job payload: t0: Invalid type: Expected number but received "0"$/);
+  assert.match(with_((p) => (p.t1 = Number.NaN)), /^malformed job payload: t1: /);
+  assert.match(with_((p) => (p.solver.kind = "medium")), /^malformed job payload: solver\.kind: /);
+  assert.match(with_((p) => (p.solver.method = "leapfrog")), /^malformed job payload: solver\.method: Invalid type: Expected \("euler" \| "rk4" \| "dopri5" \| "backward-euler"\)/);
+  assert.match(with_((p) => (p.solver.saveEvery = 0)), /^malformed job payload: solver\.saveEvery: /);
+  assert.match(with_((p) => (p.solver.h = -1)), /^malformed job payload: solver\.h: /);
+  assert.match(with_((p) => (p.solver.extra = 1)), /^malformed job payload: solver\.extra: /);
+  assert.match(with_((p) => (p.solver.problem = { name: "harmonic", params: { "__proto__ x": 1 } })), /^malformed job payload: solver\.problem\.params/);
+  assert.match(with_((p) => (p.input = { op: "exec", command: "rm -rf /" })), /^malformed job payload: input: unknown expression operation "exec"/);
+  assert.match(with_((p) => (p.input = { op: "literal", value: new Array((1 << 24) + 1).fill(0) })), /^malformed job payload: input: literal of \d+ numbers exceeds the limit of 16777216/);
+  assert.match(with_((p) => (p.hints = [["k", new Array(5000).fill(1)]])), /^malformed job payload: hints\.0\.1: Invalid length: Expected <=4096 but received 5000$/);
+  assert.match(with_((p) => (p.solver.name = "../evil")), /^malformed job payload: solver\.name: /);
+});
+
+test("every path in a payload is confined to the run's archive root", () => {
+  const at = (archive: string) => refusal({ ...good(), solver: { ...(good().solver as object), archive } });
+  assert.equal(at(`${root}/elsewhere/deeper`), "accepted");
+  assert.equal(at("/etc"), "archive `/etc` is outside the run's archive root /scratch/run");
+  assert.equal(at(`${root}/../../etc`), "archive `/scratch/run/../../etc` is not an absolute, normalised path");
+  assert.equal(at("relative/dir"), "archive `relative/dir` is not an absolute, normalised path");
+  assert.equal(at("/scratch/run-other"), "archive `/scratch/run-other` is outside the run's archive root /scratch/run");
+  const snap = { ...good(), input: encode(new H5Snap("/home/someone/.ssh/id_rsa.h5", "data", index(-1))) };
+  assert.equal(refusal(snap), "snapshot file `/home/someone/.ssh/id_rsa.h5` is outside the run's archive root /scratch/run");
+  const cmd = { ...good(), solver: { ...(good().solver as object), command: { template: "x {in} {out}", workdir: "/tmp" } } };
+  assert.equal(refusal(cmd), "command directory `/tmp` is outside the run's archive root /scratch/run");
+});
+
+test("a Redis worker refuses malformed and hostile jobs one by one, without retries, and goes on serving", async (t) => {
+  const dir = tempDir(t);
+  const redis = await startRedis(t);
+  const worker = await startWorker(t, redis.url);
+  // a run of someone else's making, announced as the driver does
+  const run = "hostile-1";
+  const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  await client.set(rootKey(run), join(dir, "hostile"));
+  await client.sadd(RUNS_KEY, run);
+  await client.publish(CONTROL_CHANNEL, JSON.stringify({ type: "start", run }));
+  const connections = [new Redis(redis.url, { maxRetriesPerRequest: null }), new Redis(redis.url, { maxRetriesPerRequest: null })];
+  const queue = new Queue(queueName(run), { connection: connections[0]!, prefix: PREFIX });
+  const events = new QueueEvents(queueName(run), { connection: connections[1]!, prefix: PREFIX });
+  try {
+    await hostileJobs();
+  } finally {
+    // before the server stops (after-hooks run first to last): closed clients do not reconnect forever
+    await queue.close();
+    await events.close();
+    client.disconnect();
+    for (const c of connections) c.disconnect(); // BullMQ leaves connections it was given open
+  }
+  async function hostileJobs(): Promise<void> {
+  await events.waitUntilReady();
+  const outside = join(dir, "outside");
+  const bad: [string, unknown, RegExp][] = [
+    ["garbage", "not a payload", /malformed job payload: payload: Invalid type: Expected Object/],
+    ["operation", { ...good(), solver: { ...(good().solver as object), archive: join(dir, "hostile") }, input: { op: "eval", code: "1" } }, /unknown expression operation "eval"/],
+    ["escape", { ...good(), solver: { ...(good().solver as object), archive: outside } }, /is outside the run's archive root/],
+    ["traversal", { ...good(), solver: { ...(good().solver as object), archive: `${join(dir, "hostile")}/../outside` } }, /is not an absolute, normalised path/],
+  ];
+  for (const [name, data, reason] of bad) {
+    const job = await queue.add(name, data, { attempts: 3 });
+    const failed = await new Promise<string>((resolve, reject) => {
+      setTimeout(() => reject(new Error(`job ${name} did not fail in time; worker said: ${worker.stderr.slice(-2000)}`)), 15_000);
+      const onFailed = ({ jobId, failedReason }: { jobId: string; failedReason: string }) => {
+        if (jobId === job.id) {
+          events.off("failed", onFailed);
+          resolve(failedReason);
+        }
+      };
+      events.on("failed", onFailed);
+    });
+    assert.match(failed, reason, name);
+    const state = await queue.getJob(job.id!);
+    assert.equal(state?.attemptsMade, 1, `${name}: not retried`);
+  }
+  assert.equal(existsSync(outside), false, "nothing was written outside the root");
+  await client.srem(RUNS_KEY, run);
+  await client.publish(CONTROL_CHANNEL, JSON.stringify({ type: "end", run }));
+  }
+  // the same worker then serves a real run to the end
+  const r = await runCli(["run", "--redis", redis.url, "--json", "--output", join(dir, "real")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as RunReport).iterations, 14);
+  assert.equal(worker.child.exitCode, null, "the worker is still running");
+  assert.match(worker.stderr, /job \d+ of run hostile-1 refused: malformed job payload/);
+});

@@ -44,13 +44,13 @@ test("the example black-box solvers (Node as fine, Python as coarse) give the bu
 
 test("a failing black-box command fails the run with one line holding its last stderr lines", async (t) => {
   const dir = tempDir(t);
-  const failing = await runCli(["run", "--output", dir, "--fine-cmd", "echo first >&2; echo 'boom: no licence' >&2; exit 3 # {in} {out}"]);
+  const failing = await runCli(["run", "--output", join(dir, "failing"), "--fine-cmd", "echo first >&2; echo 'boom: no licence' >&2; exit 3 # {in} {out}"]);
   assert.equal(failing.code, 1);
   assert.match(failing.stderr, /^parareal: fine job of iteration 0, slice 1 \(t = 0 to 0\.789\S*\) failed: fine command exited with code 3: .* \| stderr: first \| boom: no licence\n$/);
-  const silent = await runCli(["run", "--output", dir, "--fine-cmd", "true {in} {out}"]);
+  const silent = await runCli(["run", "--output", join(dir, "silent"), "--fine-cmd", "true {in} {out}"]);
   assert.equal(silent.code, 1);
   assert.match(silent.stderr, /^parareal: fine job of iteration 0, slice 1 \(t = 0 to 0\.789\S*\) failed: fine command exited 0 but wrote no \{out\} file \(\S+-out\.h5\)\n$/);
-  const wrongShape = await runCli(["run", "--output", dir, "--coarse-cmd", `${python} -c "import h5py,sys; h5py.File(sys.argv[1],'w')['data']=[1.0,2.0,3.0]" {out} {in}`]);
+  const wrongShape = await runCli(["run", "--output", join(dir, "shape"), "--coarse-cmd", `${python} -c "import h5py,sys; h5py.File(sys.argv[1],'w')['data']=[1.0,2.0,3.0]" {out} {in}`]);
   assert.equal(wrongShape.code, 1);
   assert.match(wrongShape.stderr, /^parareal: coarse job of iteration 0, slice 1 \(t = 0 to 0\.789\S*\) failed: coarse command: dataset `data` of \{out\} has shape \[3\]; expected \[2\] or \[rows, 2\]\n$/);
   for (const [template, message] of [

@@ -68,7 +68,7 @@ test("--log info logs maxdif lines like the original", async (t) => {
   assert.match(r.stderr, /INFO:parareal:maxdif of 1\.338596\n/);
   assert.match(r.stdout, /^not converged after 3 iterations/);
   const logFile = join(dir, "run.log");
-  const q = await runCli(["run", "--log", "debug", "--log-file", logFile, "--no-reference", "--max-iterations", "2", "--output", dir]);
+  const q = await runCli(["run", "--log", "debug", "--log-file", logFile, "--no-reference", "--max-iterations", "2", "--force", "--output", dir]);
   assert.equal(q.code, 0, q.stderr);
   assert.equal(q.stderr, "");
   assert.match(execFileSync("cat", [logFile], { encoding: "utf8" }), /INFO:parareal:maxdif of 2\.929575/);

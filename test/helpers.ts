@@ -90,22 +90,32 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
-function redisCli(port: number, password: string | undefined, ...args: string[]): string {
-  const auth = password ? ["-a", password, "--no-auth-warning"] : [];
+function redisCli(port: number, password: string | undefined, user: string | undefined, ...args: string[]): string {
+  const auth = [...(user ? ["--user", user] : []), ...(password ? ["--pass", password, "--no-auth-warning"] : [])];
   return execFileSync("redis-cli", ["-p", String(port), ...auth, ...args], { encoding: "utf8" }).trim();
 }
 
 /** A real redis-server on a free loopback port, stopped when the test ends. */
-export async function startRedis(t: { after: (fn: () => Promise<void> | void) => void }, options: { password?: string } = {}): Promise<RedisServer> {
+export interface RedisOptions {
+  /** requirepass, or with `user` that ACL user's password (the default user is then disabled) */
+  readonly password?: string;
+  readonly user?: string;
+  /** more redis-server arguments (TLS, ...) */
+  readonly args?: readonly string[];
+}
+
+export async function startRedis(t: { after: (fn: () => Promise<void> | void) => void }, options: RedisOptions = {}): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const launch = async () => {
     const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-    if (options.password) args.push("--requirepass", options.password);
+    if (options.user) args.push("--user", "default", "off", "--user", options.user, "on", `>${options.password}`, "~*", "&*", "+@all");
+    else if (options.password) args.push("--requirepass", options.password);
+    args.push(...(options.args ?? []));
     child = spawn("redis-server", args, { stdio: "ignore" });
     for (let i = 0; i < 100; i++) {
       try {
-        if (redisCli(port, options.password, "ping") === "PONG") return;
+        if (redisCli(port, options.password, options.user, "ping") === "PONG") return;
       } catch {
         // not up yet
       }
@@ -121,12 +131,12 @@ export async function startRedis(t: { after: (fn: () => Promise<void> | void) =>
   };
   await launch();
   t.after(stop);
-  const auth = options.password ? `:${options.password}@` : "";
+  const auth = options.password ? `${options.user ?? ""}:${options.password}@` : "";
   return {
     port,
     url: `redis://${auth}127.0.0.1:${port}`,
-    dbsize: () => Number(redisCli(port, options.password, "dbsize")),
-    keys: () => redisCli(port, options.password, "keys", "*").split("\n").filter(Boolean),
+    dbsize: () => Number(redisCli(port, options.password, options.user, "dbsize")),
+    keys: () => redisCli(port, options.password, options.user, "keys", "*").split("\n").filter(Boolean),
     stop,
     restart: async () => {
       await stop();

@@ -58,10 +58,12 @@ export async function connectRedis(settings: RedisSettings, timeoutMs = 5000): P
     } catch (e) {
       redis.disconnect();
       why = (lastError ?? (e as Error)).message.replace(/^ReplyError: /, "");
-      const final = /WRONGPASS|NOAUTH|NOPERM|certificate|SSL|TLS/i.test(why);
+      const final = /WRONGPASS|NOAUTH|NOPERM|certificate|SSL|TLS|ECONNRESET/i.test(why);
       if (final || Date.now() + 200 > deadline) break;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  throw new Error(`cannot reach Redis at ${describeUrl(settings.url)}: ${why}`);
+  // a plain client talking to a TLS port gets its connection reset or closed, with no word why
+  const hint = new URL(settings.url).protocol === "redis:" && /ECONNRESET|Connection is closed|socket hang up/.test(why) ? " (a TLS port? use rediss://)" : "";
+  throw new Error(`cannot reach Redis at ${describeUrl(settings.url)}: ${why}${hint}`);
 }

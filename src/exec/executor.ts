@@ -26,6 +26,9 @@ export interface JobRecord {
   readonly reused?: boolean;
 }
 
+/** job records kept per executor */
+export const RECORD_LIMIT = 20_000;
+
 export interface ExecutorStats {
   submitted: number;
   /** coarse jobs that ran to completion (including abandoned ones) */
@@ -44,8 +47,10 @@ export interface ExecutorStats {
 export interface Executor {
   submit(job: JobSpec, input: Future<Vector>): Future<Vector>;
   readonly stats: Readonly<ExecutorStats>;
-  /** every job that ran to completion, in completion order */
+  /** the jobs that ran to completion, in completion order (the first RECORD_LIMIT of them) */
   readonly records: readonly JobRecord[];
+  /** who ran jobs (host:pid:thread), every one of them */
+  readonly workersSeen: ReadonlySet<string>;
   /** number of jobs that may run at once */
   readonly concurrency: number;
   /** Stop: lets abandoned jobs finish for up to `graceMs`, then shuts the workers down. */
@@ -135,6 +140,7 @@ class ReadyQueue {
 export abstract class QueueExecutor implements Executor {
   readonly stats: ExecutorStats = { submitted: 0, coarseJobs: 0, fineJobs: 0, resumedJobs: 0, cancelledQueued: 0, cancelledRunning: 0, failed: 0 };
   readonly records: JobRecord[] = [];
+  readonly workersSeen = new Set<string>();
   private readonly ready = new ReadyQueue();
   private running = 0;
   private seq = 0;
@@ -211,7 +217,11 @@ export abstract class QueueExecutor implements Executor {
       if (out.reused) this.stats.resumedJobs++;
       else if (job.solver.kind === "fine") this.stats.fineJobs++;
       else this.stats.coarseJobs++;
-      this.records.push({ kind: job.solver.kind, iteration: job.solver.iteration, slice: job.slice, worker: out.worker, seconds: out.seconds, ...(out.reused ? { reused: true } : {}) });
+      this.workersSeen.add(out.worker);
+      // a run of many slices runs millions of jobs: memory (and run.json) keep the first ones
+      if (this.records.length < RECORD_LIMIT) {
+        this.records.push({ kind: job.solver.kind, iteration: job.solver.iteration, slice: job.slice, worker: out.worker, seconds: out.seconds, ...(out.reused ? { reused: true } : {}) });
+      }
       if (!future.settled) {
         try {
           future.resolve(decode(out.result));

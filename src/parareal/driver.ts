@@ -105,12 +105,12 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
   const start = performance.now();
   const archive = join(output, "parareal");
   const p = new Parareal(exec, solver.coarse, (k) => solver.fine(k, archive), { maxIterations: o.maxIterations });
-  const history = new History(o.tol);
+  const history = new History(o.tol, 2);
   const test = convergenceTest(history);
   const jobs = p.schedule(y0, o.t);
   const result = await p.wait(jobs, async (y) => {
     const done = await test(y);
-    o.onIterate?.(history.iterates.length - 1, history.maxdif.at(-1));
+    o.onIterate?.(history.seen - 1, history.maxdif.at(-1));
     return done;
   });
   const final = await values(result.iterate);
@@ -131,7 +131,7 @@ export async function runParareal(o: RunOptions): Promise<RunReport> {
     referenceResumedJobs,
     wallSeconds,
     // a distributed executor has no fixed size: count the workers that did something
-    workers: Number.isFinite(exec.concurrency) ? exec.concurrency : new Set(exec.records.map((r) => r.worker)).size,
+    workers: Number.isFinite(exec.concurrency) ? exec.concurrency : exec.workersSeen.size,
     output,
   };
 }

@@ -5,15 +5,23 @@ import { reduceAsync } from "../expr/reduce.js";
 import type { Vector } from "../expr/vector.js";
 
 export class History {
-  /** the reduced iterates, iteration 0 first */
+  /** the reduced iterates kept, oldest first: all of them, or the last `keep` */
   readonly iterates: Float64Array[][] = [];
   /** max |y^k - y^(k-1)| for k = 1, 2, ... */
   readonly maxdif: number[] = [];
+  /** iterates seen, kept or not: the last one is iteration `seen - 1` */
+  seen = 0;
 
-  constructor(readonly tol = 1e-4) {}
+  /** `keep`: how many iterates to hold (a long run of many slices needs only the last two) */
+  constructor(
+    readonly tol = 1e-4,
+    readonly keep = Number.POSITIVE_INFINITY,
+  ) {}
 
   convergenceTest(y: Float64Array[]): boolean {
     this.iterates.push(y);
+    this.seen++;
+    if (this.iterates.length > Math.max(2, this.keep)) this.iterates.shift();
     if (this.iterates.length < 2) return false;
     const d = maxAbsDiff(this.iterates[this.iterates.length - 2]!, y);
     this.maxdif.push(d);

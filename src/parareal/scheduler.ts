@@ -37,9 +37,10 @@ export interface PararealResult {
 export type ConvergenceTest = (y: Vector[]) => boolean | Promise<boolean>;
 
 export class Parareal {
-  /** every future this run created, so convergence cancels exactly its own work */
-  private readonly futures: Future<Vector>[] = [];
-  private readonly coarseOf = new Map<Future<Vector>, Future<Vector>>();
+  /** every unsettled future of this run, so convergence cancels exactly its own work */
+  private readonly futures = new Set<Future<Vector>>();
+  // weak: the coarse result of a state is needed only while that state's future is
+  private readonly coarseOf = new WeakMap<Future<Vector>, Future<Vector>>();
 
   constructor(
     readonly executor: Executor,
@@ -49,7 +50,12 @@ export class Parareal {
   ) {}
 
   private track(f: Future<Vector>): Future<Vector> {
-    this.futures.push(f);
+    this.futures.add(f);
+    // settled futures leave the set: a long run holds only the work still in flight
+    void f.promise.then(
+      () => this.futures.delete(f),
+      () => this.futures.delete(f),
+    );
     return f;
   }
 
@@ -114,6 +120,8 @@ export class Parareal {
       for (let k = 0; k < jobs.length; k++) {
         this.extend(jobs, k);
         const y = await Promise.all(jobs[k]!.map((f) => f.promise));
+        // iteration k-1 fed iterations up to k + lookahead, all laid out: let it go
+        if (k >= 1) jobs[k - 1] = [];
         result = { converged: false, iterations: k, iterate: y };
         if (await convergenceTest(y)) {
           result = { ...result, converged: true };

@@ -48,7 +48,7 @@ async function batchMicros(exec: Executor, n: number): Promise<number> {
   return ((performance.now() - start) * 1000) / n;
 }
 
-function wholeProcess(args: string[], reps: number): { median: number; min: number; rss: number } {
+function wholeProcess(args: readonly string[], reps: number): { median: number; min: number; rss: number } {
   const times: number[] = [];
   let rss = 0;
   for (let i = 0; i < reps; i++) {
@@ -72,6 +72,18 @@ for (const [label, args] of [
 ] as const) {
   const r = wholeProcess([...args], 5);
   rows.push({ what: `${label}, whole process (median of 5)`, value: r.median, unit: "s", target: 0.5, note: `min ${r.min.toFixed(3)} s, peak RSS ${r.rss.toFixed(0)} MiB` });
+}
+
+// Load: 1,000 slices of tiny jobs; memory must not grow with the number of jobs run.
+const thousand = ["--points", "1001", "--no-reference", "--workers", "2"];
+const load = [
+  ["1,000 slices, converged in 4 iterations (about 17,000 jobs)", [...thousand, "--t-end", "100", "--h", "0.01"]],
+  ["1,000 slices, 10 iterations (about 20,000 jobs)", [...thousand, "--t-end", "1000", "--h", "0.1", "--max-iterations", "10"]],
+  ["1,000 slices, 30 iterations (about 60,000 jobs)", [...thousand, "--t-end", "1000", "--h", "0.1", "--max-iterations", "30"]],
+] as const;
+for (const [label, args] of load) {
+  const r = wholeProcess(args, 1);
+  rows.push({ what: `threads: ${label}, peak RSS`, value: r.rss, unit: "MiB", note: `whole process ${r.median.toFixed(1)} s` });
 }
 
 // Per-job overhead: trivial coarse jobs (one Euler step) through the pool.
@@ -105,9 +117,16 @@ async function redisRows(): Promise<void> {
   const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
   const url = `redis://127.0.0.1:${port}`;
   const workers: ChildProcess[] = [];
-  const startWorkers = async (n: number, concurrency = 1) => {
+  const workerRss: number[] = [];
+  const startWorkers = async (n: number, concurrency = 1, measure = false) => {
     for (let i = 0; i < n; i++) {
       const w = spawn(process.execPath, [cli, "worker", "--redis", url, "--concurrency", String(concurrency), "--log", "info"], { stdio: ["ignore", "ignore", "pipe"] });
+      if (measure) {
+        // the worker reports its own peak RSS as it stops
+        let tail = "";
+        w.stderr!.on("data", (d: Buffer) => (tail = (tail + d.toString()).slice(-500)));
+        w.once("exit", () => workerRss.push(Number(/peak RSS (\d+) MiB/.exec(tail)?.[1])));
+      }
       await new Promise<void>((resolve) => w.stderr!.on("data", (d: Buffer) => /serving/.test(d.toString()) && resolve()));
       workers.push(w);
     }
@@ -142,6 +161,18 @@ async function redisRows(): Promise<void> {
     const one = timed(1);
     rows.push({ what: "redis executor: heavy run (7 fine jobs of 5e7 steps), 1 worker", value: one, unit: "s" });
     rows.push({ what: "redis executor: the same, 2 workers", value: two, unit: "s", note: `speedup ${(one / two).toFixed(2)}x` });
+
+    // load through Redis: 1,000 slices on 3 workers, peak RSS of the driver and of each worker
+    await stopWorkers();
+    await startWorkers(3, 1, true);
+    const driver = wholeProcess([...load[0][1], "--redis", url], 1);
+    await stopWorkers();
+    rows.push({
+      what: "redis: 1,000 slices on 3 workers, driver peak RSS",
+      value: driver.rss,
+      unit: "MiB",
+      note: `whole process ${driver.median.toFixed(1)} s; workers ${workerRss.map((r) => r.toFixed(0)).join(", ")} MiB`,
+    });
   } finally {
     await stopWorkers();
     server.kill("SIGKILL");

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadHdf5 } from "../src/archive/hdf5.js";
 import { readRunRecord } from "../src/archive/run-record.js";
@@ -159,4 +159,37 @@ test("inspect: a run's status and contents; missing and corrupt files are named"
   const none = await runCli(["inspect", join(dir, "nope")]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /^parareal: no such directory: /);
+});
+
+test("combine and inspect on datasets of the wrong shape name the file", async (t) => {
+  const dir = tempDir(t);
+  const files: [string, string][] = [
+    ["fine-0000-000000-000789.h5", "np.zeros(3)"],
+    ["fine-0000-000789-001578.h5", "np.zeros((2, 2, 2))"],
+    ["fine-0000-001578-002368.h5", "np.zeros((5, 2))"],
+  ];
+  mkdirSync(join(dir, "all"));
+  for (const [name, data] of files) {
+    runPythonCode(
+      `import h5py, numpy as np, sys\nwith h5py.File(sys.argv[1], "w") as f:\n  d = f.create_dataset("data", data=${data}); d.attrs["t0"] = 0.0; d.attrs["t1"] = 0.789; d.attrs["h"] = 0.01; d.attrs["n"] = 79`,
+      [join(dir, "all", name)],
+    );
+  }
+  const expected = [
+    /^parareal: \S+fine-0000-000000-000789\.h5: dataset `data` has shape \(3\), expected \(rows, dimension\)\n$/,
+    /^parareal: \S+fine-0000-000789-001578\.h5: dataset `data` has shape \(2, 2, 2\), expected \(rows, dimension\)\n$/,
+    /^parareal: \S+fine-0000-001578-002368\.h5: 5 rows, but n = 79 steps with stride 1 make 80\n$/,
+  ];
+  for (const [i, [name]] of files.entries()) {
+    const one = join(dir, `one-${i}`);
+    mkdirSync(one);
+    copyFileSync(join(dir, "all", name), join(one, name));
+    const r = await runCli(["combine", one]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, expected[i]!);
+  }
+  const inspect = await runCli(["inspect", join(dir, "all")]);
+  assert.equal(inspect.code, 1);
+  assert.match(inspect.stdout, /corrupt: \S+fine-0000-000000-000789\.h5: dataset `data` has shape \(3\)/);
+  assert.match(inspect.stdout, /corrupt: \S+fine-0000-000789-001578\.h5: dataset `data` has shape \(2, 2, 2\)/);
 });

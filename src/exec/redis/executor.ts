@@ -12,7 +12,7 @@ import { log } from "../../log.js";
 import { QueueExecutor, type RunControl } from "../executor.js";
 import type { JobOutput, JobPayload } from "../job.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { CONTROL_CHANNEL, deleteRunKeys, PREFIX, queueName, rootKey, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
+import { aliveKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, PREFIX, queueName, rootKey, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
 
 export interface RedisExecutorOptions {
   /** attempts per job before the run fails (a job that throws is retried) */
@@ -105,7 +105,15 @@ export class RedisExecutor extends QueueExecutor {
 
   private root: string | undefined;
 
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  private async beat(): Promise<void> {
+    await this.redis.set(aliveKey(this.runId), String(process.pid), "PX", HEARTBEAT_TIMEOUT_MS);
+  }
+
   private async announce(): Promise<void> {
+    await this.beat();
+    this.heartbeat ??= setInterval(() => void this.beat().catch(() => undefined), HEARTBEAT_MS).unref();
     // the root first: a worker that hears of the run reads it before taking a job
     if (this.root !== undefined) await this.redis.set(rootKey(this.runId), this.root);
     await this.redis.sadd(RUNS_KEY, this.runId);
@@ -204,6 +212,7 @@ export class RedisExecutor extends QueueExecutor {
     this.failAll(new Error("executor closed"));
     clearTimeout(this.outage);
     clearInterval(this.watchdog);
+    clearInterval(this.heartbeat);
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)));
     // with Redis gone, cleanup would wait for ever: bound it

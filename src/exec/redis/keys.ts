@@ -24,6 +24,14 @@ export function rootKey(runId: string): string {
   return `${PREFIX}:${queueName(runId)}:root`;
 }
 
+/** the driver's heartbeat: a run whose driver died (SIGKILL, lost node) is dropped by its workers */
+export function aliveKey(runId: string): string {
+  return `${PREFIX}:${queueName(runId)}:alive`;
+}
+export const HEARTBEAT_MS = 3000;
+/** a run without a heartbeat this long is taken for dead */
+export const HEARTBEAT_TIMEOUT_MS = 15_000;
+
 export type ControlMessage =
   | { readonly type: "start"; readonly run: string }
   | { readonly type: "end"; readonly run: string }

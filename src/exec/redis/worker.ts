@@ -11,7 +11,7 @@ import { log } from "../../log.js";
 import type { JobOutput, JobPayload } from "../job.js";
 import type { WorkerTask } from "../thread-worker.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { CONTROL_CHANNEL, deleteRunKeys, parseControl, PREFIX, queueName, rootKey, RUNS_KEY, workersKey } from "./keys.js";
+import { aliveKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_TIMEOUT_MS, parseControl, PREFIX, queueName, rootKey, RUNS_KEY, workersKey } from "./keys.js";
 import { checkPayload, confine } from "../payload.js";
 import { workerName } from "../job.js";
 
@@ -69,12 +69,43 @@ export class WorkerService {
     await Promise.all(Array.from({ length: concurrency }, () => pool.run({ warmup: true })));
     const service = new WorkerService(settings, redis, subscriber, pool, { concurrency, lockMs: options.lockMs ?? 30_000, run: options.run, archiveRoot: options.archiveRoot });
     subscriber.on("message", (_channel: string, text: string) => service.onControl(text));
+    service.watchDrivers();
     await subscriber.subscribe(CONTROL_CHANNEL);
     // runs that started before this worker did
     const active = await redis.smembers(RUNS_KEY);
     for (const run of active) if (!options.run || run === options.run) service.attach(run);
     log.info(`worker: serving ${describeUrl(settings.url)} with ${concurrency} threads; active runs: ${active.length}`);
     return service;
+  }
+
+  private driverWatch: NodeJS.Timeout | undefined;
+  private readonly silentSince = new Map<string, number>();
+
+  /**
+   * A driver killed with SIGKILL never says "end": its run would hold workers and keys for ever.
+   * Drop a run whose heartbeat has been missing for a whole timeout (twice over, so that a
+   * restarted Redis leaves drivers time to beat again).
+   */
+  watchDrivers(): void {
+    this.driverWatch = setInterval(() => void this.checkDrivers().catch(() => undefined), HEARTBEAT_TIMEOUT_MS / 3).unref();
+  }
+
+  private async checkDrivers(): Promise<void> {
+    const now = Date.now();
+    for (const run of [...this.attached.keys()]) {
+      if ((await this.redis.exists(aliveKey(run))) === 1) {
+        this.silentSince.delete(run);
+        continue;
+      }
+      const since = this.silentSince.get(run) ?? now;
+      this.silentSince.set(run, since);
+      if (now - since >= HEARTBEAT_TIMEOUT_MS) {
+        log.warning(`worker: run ${run} has no driver any more (no heartbeat for ${Math.round((now - since) / 1000)} s); dropping it and its keys`);
+        this.silentSince.delete(run);
+        await this.redis.srem(RUNS_KEY, run);
+        await this.detach(run);
+      }
+    }
   }
 
   private onControl(text: string): void {
@@ -175,6 +206,7 @@ export class WorkerService {
   async stop(): Promise<void> {
     if (this.stopping) return this.done;
     this.stopping = true;
+    clearInterval(this.driverWatch);
     await Promise.all([...this.attached.values()].map((a) => a.worker.close().catch(() => undefined)));
     for (const a of this.attached.values()) a.connection.disconnect();
     this.attached.clear();

@@ -1,12 +1,10 @@
 /** Rebuild a solver from its spec and apply it: the code a worker runs for every job. */
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { makeDirs } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
 import { loadHdf5, readDataset, writeHdf5 } from "../archive/hdf5.js";
-import { existsSync } from "node:fs";
-import { reusableLastRow } from "./reuse.js";
-import { expandTemplate, ioNames, removeQuietly, runShell, type CommandSpec } from "./command.js";
 import { rememberSnapshot, snapshotKey } from "../archive/snapshot-cache.js";
 import { index } from "../expr/index.js";
 import { reduceAsync } from "../expr/reduce.js";
@@ -17,7 +15,10 @@ import { asMethod, type Method, type Problem } from "../ode/problem.js";
 import { rk4 } from "../ode/rk4.js";
 import { dopri5 } from "../ode/dopri5.js";
 import { backwardEuler } from "../ode/backward-euler.js";
+import { expandTemplate, ioNames, removeQuietly, runShell, type CommandSpec } from "./command.js";
 import { buildProblem, loadProblemModule, problemEntry, problemParams, type ProblemSpec } from "./problems.js";
+import { reusableLastRow } from "./reuse.js";
+import { METHODS, type CoarseSpec, type FineSpec, type MethodName, type SolverSpec } from "./spec.js";
 
 // A job may name a module to import or a command to run: code from whoever can submit jobs.
 // Threads of the driver's own process may (the driver named it); a Redis worker only when
@@ -32,7 +33,6 @@ export function setTrust(trust: Trust): void {
   allowModules = trust.modules;
   allowCommands = trust.commands;
 }
-import { METHODS, type CoarseSpec, type FineSpec, type MethodName, type SolverSpec } from "./spec.js";
 
 function makeMethod(name: MethodName, problem: Problem, tolerances: { rtol?: number | undefined; atol?: number | undefined }): Method {
   switch (name) {
@@ -70,10 +70,14 @@ function checkFinite(values: Float64Array, what: string): void {
   }
 }
 
+/** One step per slice, as the original's coarse solver, or sub-steps of h. */
+function coarseSolve(m: Method, h: number | undefined, y: Float64Array, t0: number, t1: number): Float64Array {
+  return h === undefined ? m(y, t0, t1) : iterateSolution(m, h)(y, t0, t1);
+}
+
 export function runCoarse(spec: CoarseSpec, y: Float64Array, t0: number, t1: number): Literal {
   if (spec.grid !== undefined) return runCoarseOnGrid(spec, spec.grid, y, t0, t1);
-  const m = method(spec.method, spec.problem);
-  const out = spec.h === undefined ? m(y, t0, t1) : iterateSolution(m, spec.h)(y, t0, t1);
+  const out = coarseSolve(method(spec.method, spec.problem), spec.h, y, t0, t1);
   checkFinite(out, "coarse solver");
   return new Literal(out);
 }
@@ -87,8 +91,7 @@ function runCoarseOnGrid(spec: CoarseSpec, grid: Readonly<Record<string, number>
   const restricted = regrid(y, fineParams, coarseParams);
   const m = method(spec.method, coarseProblem);
   if (restricted.length !== m.dim) throw new Error(`regrid gave ${restricted.length} values for a coarse grid of ${m.dim}`);
-  const solved = spec.h === undefined ? m(restricted, t0, t1) : iterateSolution(m, spec.h)(restricted, t0, t1);
-  const out = regrid(solved, coarseParams, fineParams);
+  const out = regrid(coarseSolve(m, spec.h, restricted, t0, t1), coarseParams, fineParams);
   if (out.length !== y.length) throw new Error(`regrid gave ${out.length} values for a fine grid of ${y.length}`);
   checkFinite(out, "coarse solver");
   return new Literal(out);
@@ -105,12 +108,23 @@ function reachArchive(archive: string): void {
   madeDirs.add(archive);
 }
 
+function finePath(spec: FineSpec, t0: number, t1: number): string {
+  return join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));
+}
+
+/** The snapshot of a fine file's last row, whose value is known here (and travels as a hint). */
+function lastRowOf(path: string, last: Float64Array): H5Snap {
+  const snap = new H5Snap(path, "data", index(-1));
+  rememberSnapshot(snapshotKey(snap.path, snap.dataset, snap.index), last);
+  return snap;
+}
+
 /** The fine solver's file, as the original writes it; returns the snapshot of its last row. */
 async function writeFineFile(spec: FineSpec, t0: number, t1: number, table: { data: Float64Array; rows: number; dim: number; n: number; stride: number }): Promise<H5Snap> {
   const last = table.data.slice((table.rows - 1) * table.dim, table.rows * table.dim);
   checkFinite(last, "fine solver");
   reachArchive(spec.archive);
-  const path = join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));
+  const path = finePath(spec, t0, t1);
   await loadHdf5();
   writeHdf5(path, [
     {
@@ -126,9 +140,7 @@ async function writeFineFile(spec: FineSpec, t0: number, t1: number, table: { da
       },
     },
   ]);
-  const snap = new H5Snap(path, "data", index(-1));
-  rememberSnapshot(snapshotKey(snap.path, snap.dataset, snap.index), last);
-  return snap;
+  return lastRowOf(path, last);
 }
 
 let scratch = new Float64Array(0);
@@ -143,12 +155,9 @@ export interface FineResult {
 async function reuse(spec: FineSpec, y: Float64Array, t0: number, t1: number, own: { n: number; stride: number; rows: number } | undefined): Promise<H5Snap | undefined> {
   if (!spec.reuse) return undefined;
   await loadHdf5();
-  const path = join(spec.archive, fineFilename(spec.name, spec.iteration, t0, t1));
+  const path = finePath(spec, t0, t1);
   const last = reusableLastRow(path, { t0, t1, h: spec.h, y, ...own });
-  if (!last) return undefined;
-  const snap = new H5Snap(path, "data", index(-1));
-  rememberSnapshot(snapshotKey(snap.path, snap.dataset, snap.index), last);
-  return snap;
+  return last && lastRowOf(path, last);
 }
 
 /** `stop` is consulted between chunks of integration: a cancelled job ends early, writing nothing. */

@@ -2,7 +2,7 @@
  * Whose output directory is it? A directory holding another run is never overwritten silently:
  * `--resume` continues it (same parameters only), `--force` clears it first.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { readRunRecord, RUN_FILE, type RunRecord } from "../archive/run-record.js";
@@ -25,9 +25,15 @@ function holdsFiles(dir: string): boolean {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // a killed driver whose parent is gone may stay a zombie where PID 1 does not reap (containers)
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) [ZX]/s.test(stat);
+  } catch {
+    return true; // no /proc here: trust the signal
   }
 }
 

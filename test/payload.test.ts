@@ -95,6 +95,11 @@ test("a Redis worker refuses malformed and hostile jobs one by one, without retr
     ["operation", { ...good(), solver: { ...(good().solver as object), archive: join(dir, "hostile") }, input: { op: "eval", code: "1" } }, /unknown expression operation "eval"/],
     ["escape", { ...good(), solver: { ...(good().solver as object), archive: outside } }, /is outside the run's archive root/],
     ["traversal", { ...good(), solver: { ...(good().solver as object), archive: `${join(dir, "hostile")}/../outside` } }, /is not an absolute, normalised path/],
+    [
+      "module",
+      { ...good(), solver: { ...(good().solver as object), archive: join(dir, "hostile"), problem: { name: "evil", params: {}, module: "file:///tmp/evil.mjs" } } },
+      /job names problem module file:\/\/\/tmp\/evil\.mjs, which its run did not announce/,
+    ],
   ];
   for (const [name, data, reason] of bad) {
     const job = await queue.add(name, data, { attempts: 3 });

@@ -21,7 +21,7 @@ import { templateProblem } from "../solvers/command.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { version } from "../version.js";
 
-export type ExecutorFlags = Pick<RunFlags, "redis" | "redisCa" | "attempts" | "executor" | "workers" | "output">;
+export type ExecutorFlags = Pick<RunFlags, "redis" | "redisCa" | "attempts" | "executor" | "workers" | "output" | "problemModule">;
 
 export interface RunFlags {
   problem: string;
@@ -247,7 +247,12 @@ export async function openExecutor(flags: ExecutorFlags, mpi?: MpiRun): Promise<
       throw new UsageError(`--redis: ${(e as Error).message}`);
     }
     const { RedisExecutor } = await import("../exec/redis/executor.js");
-    const executor = await RedisExecutor.open({ url: flags.redis, caFile: flags.redisCa }, { attempts: flags.attempts, runId: mpi?.runId, root: resolve(flags.output) });
+    const executor = await RedisExecutor.open({ url: flags.redis, caFile: flags.redisCa }, {
+      attempts: flags.attempts,
+      runId: mpi?.runId,
+      root: resolve(flags.output),
+      modules: flags.problemModule === undefined ? [] : [flags.problemModule],
+    });
     // like dask-mpi, start when every rank is there, so all of them share the work
     if (mpi) await executor.waitForWorkers(mpi.workers);
     return executor;

@@ -12,7 +12,7 @@ import { log } from "../../log.js";
 import { QueueExecutor, type RunControl } from "../executor.js";
 import type { JobOutput, JobPayload } from "../job.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { aliveKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, PREFIX, queueName, rootKey, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
+import { aliveKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, modulesKey, PREFIX, queueName, rootKey, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
 
 export interface RedisExecutorOptions {
   /** attempts per job before the run fails (a job that throws is retried) */
@@ -23,6 +23,8 @@ export interface RedisExecutorOptions {
   readonly outageMs?: number;
   /** the run's archive root (its output directory): workers refuse jobs naming paths outside it */
   readonly root?: string;
+  /** the problem modules (file URLs) the run names: workers import no other */
+  readonly modules?: readonly string[];
 }
 
 interface Pending {
@@ -98,12 +100,14 @@ export class RedisExecutor extends QueueExecutor {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const executor = new RedisExecutor(runId, redis, queue, events, options.attempts ?? 3, connections, describeUrl(settings.url), options.outageMs ?? 60_000);
     executor.root = options.root;
+    executor.modules = options.modules ?? [];
     await executor.announce();
     log.info(`run ${runId}: jobs go to Redis queue ${PREFIX}:${queueName(runId)}`);
     return executor;
   }
 
   private root: string | undefined;
+  private modules: readonly string[] = [];
 
   private heartbeat: NodeJS.Timeout | undefined;
 
@@ -116,6 +120,7 @@ export class RedisExecutor extends QueueExecutor {
     this.heartbeat ??= setInterval(() => void this.beat().catch(() => undefined), HEARTBEAT_MS).unref();
     // the root first: a worker that hears of the run reads it before taking a job
     if (this.root !== undefined) await this.redis.set(rootKey(this.runId), this.root);
+    if (this.modules.length > 0) await this.redis.sadd(modulesKey(this.runId), ...this.modules);
     await this.redis.sadd(RUNS_KEY, this.runId);
     await this.publish({ type: "start", run: this.runId });
   }

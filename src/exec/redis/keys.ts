@@ -24,6 +24,11 @@ export function rootKey(runId: string): string {
   return `${PREFIX}:${queueName(runId)}:root`;
 }
 
+/** the problem modules a run names: workers import no other */
+export function modulesKey(runId: string): string {
+  return `${PREFIX}:${queueName(runId)}:modules`;
+}
+
 /** the driver's heartbeat: a run whose driver died (SIGKILL, lost node) is dropped by its workers */
 export function aliveKey(runId: string): string {
   return `${PREFIX}:${queueName(runId)}:alive`;

@@ -11,7 +11,7 @@ import { log } from "../../log.js";
 import type { JobOutput, JobPayload } from "../job.js";
 import type { WorkerTask } from "../thread-worker.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { aliveKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_TIMEOUT_MS, parseControl, PREFIX, queueName, rootKey, RUNS_KEY, workersKey } from "./keys.js";
+import { aliveKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_TIMEOUT_MS, parseControl, PREFIX, queueName, modulesKey, rootKey, RUNS_KEY, workersKey } from "./keys.js";
 import { checkPayload, confine } from "../payload.js";
 import { workerName } from "../job.js";
 
@@ -30,6 +30,11 @@ export interface ServeOptions {
   readonly allowCommands?: boolean;
   /** serve only runs whose archive lies inside this directory */
   readonly archiveRoot?: string | undefined;
+}
+
+interface RunInfo {
+  readonly root: string | undefined;
+  readonly modules: ReadonlySet<string>;
 }
 
 interface Attached {
@@ -136,27 +141,33 @@ export class WorkerService {
     log.info(`worker: attached to run ${run}`);
   }
 
-  /** The root a run's paths must lie in: the run's own, inside this worker's --archive-root. */
-  private readonly roots = new Map<string, Promise<string | undefined>>();
-  private rootOf(run: string): Promise<string | undefined> {
-    let root = this.roots.get(run);
-    if (!root) {
-      root = this.lookUpRoot(run);
-      this.roots.set(run, root);
-      root.catch(() => this.roots.delete(run)); // asked again with the next job
+  /** What a run announced: the root its paths must lie in (inside this worker's --archive-root), its modules. */
+  private readonly runInfo = new Map<string, Promise<RunInfo>>();
+  private infoOf(run: string): Promise<RunInfo> {
+    let info = this.runInfo.get(run);
+    if (!info) {
+      info = this.lookUp(run);
+      this.runInfo.set(run, info);
+      info.catch(() => this.runInfo.delete(run)); // asked again with the next job
     }
-    return root;
+    return info;
   }
 
-  private async lookUpRoot(run: string): Promise<string | undefined> {
-    const announced = (await this.redis.get(rootKey(run))) ?? undefined;
+  private async lookUp(run: string): Promise<RunInfo> {
+    const [announced, modules] = await Promise.all([this.redis.get(rootKey(run)), this.redis.smembers(modulesKey(run))]);
     const mine = this.options.archiveRoot;
-    if (mine !== undefined) {
-      if (announced === undefined) return mine;
-      confine(announced, mine, `run ${run}: archive root`);
-      return announced;
-    }
-    return announced;
+    if (mine !== undefined && announced !== null) confine(announced, mine, `run ${run}: archive root`);
+    return { root: announced ?? mine, modules: new Set(modules) };
+  }
+
+  /** A checked payload of the run, or an error saying why the job is refused. */
+  private async admit(run: string, data: unknown): Promise<JobPayload> {
+    const info = await this.infoOf(run);
+    const payload = checkPayload(data, info.root);
+    const module = payload.solver.problem.module;
+    // a job may not make a worker import a module its run did not name
+    if (module !== undefined && !info.modules.has(module)) throw new Error(`job names problem module ${module}, which its run did not announce`);
+    return payload;
   }
 
   private async process(run: string, job: Job): Promise<JobOutput> {
@@ -164,7 +175,7 @@ export class WorkerService {
     let payload: JobPayload;
     try {
       // a malformed or hostile job fails alone and is not retried; the worker goes on serving
-      payload = checkPayload(job.data, await this.rootOf(run));
+      payload = await this.admit(run, job.data);
     } catch (e) {
       log.error(`worker: job ${job.id} of run ${run} refused: ${(e as Error).message}`);
       throw new UnrecoverableError((e as Error).message);
@@ -192,7 +203,7 @@ export class WorkerService {
     const a = this.attached.get(run);
     if (!a) return;
     this.attached.delete(run);
-    this.roots.delete(run);
+    this.runInfo.delete(run);
     for (const [key, flag] of this.cancelFlags) if (key.startsWith(`${run}/`)) flag.fill(1);
     await a.worker.close(true).catch(() => undefined);
     a.connection.disconnect();

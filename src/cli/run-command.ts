@@ -287,19 +287,18 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   }
   const fineMethod = flags.fine ?? "euler";
   const coarseMethod = flags.coarse ?? "euler";
-  const tolerances = { ...(flags.rtol === undefined ? {} : { rtol: flags.rtol }), ...(flags.atol === undefined ? {} : { atol: flags.atol }) };
-  const solverOptions: SolverOptions = {
-    problem,
-    h: flags.h,
-    fineMethod,
-    coarseMethod,
-    ...(flags.coarseH === undefined ? {} : { coarseH: flags.coarseH }),
-    ...(flags.coarseGrid === undefined ? {} : { coarseGrid: flags.coarseGrid }),
-    ...tolerances,
-    saveEvery: flags.saveEvery,
-    ...(flags.fineCmd === undefined ? {} : { fineCommand: flags.fineCmd }),
-    ...(flags.coarseCmd === undefined ? {} : { coarseCommand: flags.coarseCmd }),
-  };
+  // the optional solver settings, present only when given: they shape both the solvers and run.json
+  const optional = Object.fromEntries(
+    Object.entries({
+      coarseH: flags.coarseH,
+      coarseGrid: flags.coarseGrid,
+      fineCommand: flags.fineCmd,
+      coarseCommand: flags.coarseCmd,
+      rtol: flags.rtol,
+      atol: flags.atol,
+    }).filter(([, v]) => v !== undefined),
+  ) as Pick<SolverOptions, "coarseH" | "coarseGrid" | "fineCommand" | "coarseCommand" | "rtol" | "atol">;
+  const solverOptions: SolverOptions = { problem, h: flags.h, fineMethod, coarseMethod, saveEvery: flags.saveEvery, ...optional };
   const t = linspace(0, flags.tEnd, flags.points);
   const maxIterations = flags.maxIterations ?? flags.points - 1;
   const parameters = {
@@ -310,11 +309,7 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
     h: flags.h,
     fine: fineMethod,
     coarse: coarseMethod,
-    ...(flags.coarseH === undefined ? {} : { coarseH: flags.coarseH }),
-    ...(flags.coarseGrid === undefined ? {} : { coarseGrid: flags.coarseGrid }),
-    ...(flags.fineCmd === undefined ? {} : { fineCommand: flags.fineCmd }),
-    ...(flags.coarseCmd === undefined ? {} : { coarseCommand: flags.coarseCmd }),
-    ...tolerances,
+    ...optional,
     tol: flags.tol,
     saveEvery: flags.saveEvery,
     maxIterations,
@@ -325,13 +320,14 @@ export async function run(flags: RunFlags, mpi?: MpiRun): Promise<void> {
   const executor = await openExecutor(flags, mpi);
   const progress = await iterationProgress(maxIterations, flags.progress && !log.enabled("info"));
   const started = new Date().toISOString();
+  const solverSpecs = solvers(solverOptions, output);
   const record = {
     format: "parareal-run/1" as const,
     version,
     started,
     parameters,
-    coarse: solvers(solverOptions, output).coarse(0),
-    fine: solvers(solverOptions, output).fine(0, join(output, "parareal")),
+    coarse: solverSpecs.coarse(0),
+    fine: solverSpecs.fine(0, join(output, "parareal")),
     executor: flags.redis !== undefined ? `redis ${describeUrl(flags.redis)}` : flags.executor === "inline" ? "inline" : `threads (${flags.workers})`,
     host: hostname(),
     pid: process.pid,

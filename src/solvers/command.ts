@@ -7,7 +7,6 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { makeDirs } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
 import { Interrupted } from "../ode/iterate.js";
 
@@ -43,9 +42,8 @@ export function expandTemplate(template: string, values: Readonly<Record<Placeho
   });
 }
 
-/** Unique names for the files of one job, so jobs of every process can share a directory. */
+/** Unique names for the files of one job, so jobs of every process can share a directory (which must exist). */
 export function ioNames(spec: CommandSpec, kind: "coarse" | "fine", iteration: number, t0: number, t1: number): { input: string; output: string } {
-  makeDirs(spec.workdir);
   const stem = join(spec.workdir, `${fineFilename(kind, iteration, t0, t1).slice(0, -3)}-${process.pid}-${randomBytes(4).toString("hex")}`);
   return { input: `${stem}-in.h5`, output: `${stem}-out.h5` };
 }

@@ -180,6 +180,7 @@ export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: n
 /** Run a black-box command on the state y; returns what it wrote to `{out}`, checked, as rows of y's length. */
 async function runBlackBox(kind: "coarse" | "fine", command: CommandSpec, iteration: number, h: number, y: Float64Array, t0: number, t1: number, stop?: () => boolean) {
   await loadHdf5();
+  reachArchive(command.workdir);
   const { input, output } = ioNames(command, kind, iteration, t0, t1);
   const what = `${kind} command`; // the job error around it names the iteration and the slice
   try {

@@ -13,14 +13,15 @@ import { fileURLToPath } from "node:url";
 import { literal, type Vector } from "../src/expr/vector.js";
 import { Future } from "../src/exec/future.js";
 import { ThreadsExecutor } from "../src/exec/threads.js";
-import type { Executor } from "../src/exec/executor.js";
 import { RedisExecutor } from "../src/exec/redis/executor.js";
+import { Signer } from "../src/exec/redis/signing.js";
+import { solverJobs, solverRuntime, type SolverExecutor } from "../src/jobs/solver-job.js";
 import { forwardEuler } from "../src/ode/forward-euler.js";
 import { rk4 } from "../src/ode/rk4.js";
 import { dopri5 } from "../src/ode/dopri5.js";
 import { backwardEuler } from "../src/ode/backward-euler.js";
-import { problems } from "../src/solvers/problems.js";
-import { harmonicOscillator } from "../src/ode/harmonic.js";
+import { problems } from "../src/models/builtin.js";
+import { harmonicOscillator } from "../src/models/harmonic.js";
 import { iterateSolution, tabulateSubSteps } from "../src/ode/iterate.js";
 import { linspace } from "../src/ode/linspace.js";
 import { tabulateJobs } from "../src/parareal/scheduler.js";
@@ -35,11 +36,16 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** the solver jobs, every one sent to a worker (coarse ones too): for per-job overheads */
+const remote = { ...solverJobs, info: (job: Parameters<typeof solverJobs.info>[0]) => ({ ...solverJobs.info(job), local: false }) };
+/** the key the benchmark's driver and workers share */
+const benchKey = "parareal-bench-key-0123456789abcdef0123456789abcdef";
+process.env.PARAREAL_KEY = benchKey;
 const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Wall time per job, in microseconds, of `n` trivial coarse jobs submitted at once. */
-async function batchMicros(exec: Executor, n: number): Promise<number> {
+async function batchMicros(exec: SolverExecutor, n: number): Promise<number> {
   const spec = coarseSpec({ name: "harmonic", params: {} }, 0);
   const y0 = Future.resolved<Vector>(literal([1, 0]));
   const start = performance.now();
@@ -88,7 +94,8 @@ for (const [label, args] of load) {
 
 // Per-job overhead: trivial coarse jobs (one Euler step) through the pool.
 {
-  const exec = new ThreadsExecutor(2);
+  // coarse jobs normally run in the driver: here they go through the pool, to time its round trip
+  const exec = new ThreadsExecutor(remote, solverRuntime(), 2);
   const spec = coarseSpec({ name: "harmonic", params: {} }, 0);
   const batch = (n: number) => batchMicros(exec, n);
   const chain = async (n: number) => {
@@ -137,7 +144,7 @@ async function redisRows(): Promise<void> {
   try {
     await new Promise((r) => setTimeout(r, 300));
     await startWorkers(2);
-    const exec = await RedisExecutor.open({ url });
+    const exec = await RedisExecutor.open({ url }, remote, solverRuntime(), { root: tmpdir(), signer: Signer.fromText(benchKey, "bench key") });
     await batchMicros(exec, 500);
     const perJob = median([await batchMicros(exec, 2000), await batchMicros(exec, 2000), await batchMicros(exec, 2000)]) / 1000;
     await exec.close();

@@ -13,7 +13,7 @@ import {
   Parareal,
   reduceAsync,
   tabulateJobs,
-  ThreadsExecutor,
+  threadsExecutor,
   coarseSpec,
   fineSpec,
   underdampedSolution,
@@ -28,12 +28,12 @@ const output = process.argv[2] ?? "./output";
 const system = { name: "harmonic", params: { omega0: OMEGA0, zeta: ZETA } };
 const y0 = literal([1.0, 0.0]);
 const t = linspace(0.0, 15.0, 20);
-const client = new ThreadsExecutor();
+const client = threadsExecutor();
 
 try {
   // For reference, the full integrator using just the fine solution.
   const euler = tabulateJobs(client, fineSpec(system, 0, { h: H, archive: join(output, "euler") }), y0, t);
-  const reference = await Promise.all(euler.map(async (f) => reduceAsync(await f.promise)));
+  const reference = await Promise.all((await client.gather(euler)).map(reduceAsync));
 
   // Running parareal.
   const archive = join(output, "parareal");

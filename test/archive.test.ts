@@ -4,12 +4,12 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fineFilename, zeroPad } from "../src/archive/filename.js";
-import { hdf5Source, loadHdf5, readDataset, readSlice, writeHdf5 } from "../src/archive/hdf5.js";
+import { hdf5Source, loadHdf5, readDataset, readSelection, writeHdf5 } from "../src/archive/hdf5.js";
 import { forgetSnapshots } from "../src/archive/snapshot-cache.js";
-import { applyIndex, index, slice } from "../src/expr/index.js";
-import { reduce } from "../src/expr/reduce.js";
+import { applyIndex, index, indexRange } from "../src/ndarray/indexing.js";
+import { reduce } from "../src/evaluate/reduce.js";
 import { H5Snap } from "../src/expr/vector.js";
-import { runFine } from "../src/solvers/run.js";
+import { runFine } from "../src/solvers/fine.js";
 import { fineSpec } from "../src/solvers/spec.js";
 import { runPythonCode, tempDir } from "./helpers.js";
 
@@ -44,10 +44,10 @@ test("HDF5 round trip: data, shape and typed attributes", async (t) => {
   assert.deepEqual(back.shape, [4, 3]);
   assert.deepEqual(Array.from(back.data), Array.from(data));
   assert.deepEqual(back.attributes, { t0: 0.1, n: 79 });
-  for (const idx of [index(-1), index(1, -1), index(slice(null, null, -1), 0), index(slice(1, 3), slice(0, 3, 2)), index()]) {
-    assert.deepEqual(Array.from(readSlice(path, "data", idx)), Array.from(applyIndex(data, [4, 3], idx)), JSON.stringify(idx));
+  for (const idx of [index(-1), index(1, -1), index(indexRange(null, null, -1), 0), index(indexRange(1, 3), indexRange(0, 3, 2)), index()]) {
+    assert.deepEqual(Array.from(readSelection(path, "data", idx)), Array.from(applyIndex(data, [4, 3], idx)), JSON.stringify(idx));
   }
-  assert.throws(() => readSlice(path, "nope", index(0)), /no dataset `nope`/);
+  assert.throws(() => readSelection(path, "nope", index(0)), /no dataset `nope`/);
 });
 
 test("fine files have the original's layout, read by h5dump and h5py", async (t) => {

@@ -82,7 +82,7 @@ test("bad input: one line on stderr naming the value, exit 2, no stack trace", a
     [["run", "--h", "abc"], /^parareal: option '--h <x>' argument 'abc' is invalid\. `abc` is not allowed: give a finite number > 0\.\n$/],
     [["run", "--h", "-1"], /--h <x>.*`-1` is not allowed/],
     [["run", "--points", "1"], /--points <n>.*`1` is not allowed: give an integer >= 2/],
-    [["run", "--workers", "0"], /--workers <n>.*`0` is not allowed: give an integer >= 1/],
+    [["run", "--workers", "0"], /--workers <n>.*`0` is not allowed: give an integer from 1 to \d+/],
     [["run", "--tol", "NaN"], /--tol <x>.*`NaN` is not allowed/],
     [["run", "--save-every", "2.5"], /--save-every <k>.*`2\.5` is not allowed/],
     [["run", "--y0", "1"], /--y0 `1` has 1 values; the oscillator's state has 2/],
@@ -106,7 +106,7 @@ test("bad input: one line on stderr naming the value, exit 2, no stack trace", a
     [["worker"], /^parareal: required option '--redis <url>' not specified\n$/],
     [["combine", "nope"], /^parareal: cannot read directory nope: ENOENT\n$/],
     [["plot", "nope", "-o", "x.png"], /^parareal: no such directory: nope\n$/],
-    [["run", "--output", "/proc/parareal-out"], /cannot write to output directory `\/proc\/parareal-out`: ENOENT/],
+    [["run", "--output", "/proc/parareal-out"], /--output `\/proc\/parareal-out` is `\/` or a system directory/],
     [["run", "--output", "package.json/out"], /cannot write to output directory `package\.json\/out`: ENOTDIR/],
   ];
   for (const [args, pattern] of cases) {

@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MessageChannel } from "node:worker_threads";
 import { decode, encode, fromJSON, toJSON } from "../src/expr/codec.js";
-import { applyIndex, index, slice } from "../src/expr/index.js";
-import { reduce } from "../src/expr/reduce.js";
+import { applyIndex, index, indexRange } from "../src/ndarray/indexing.js";
+import { reduce } from "../src/evaluate/reduce.js";
 import { Binary, combine, H5Snap, literal, Literal, Unary, type Vector } from "../src/expr/vector.js";
 
 test("add, sub and scale build expressions and reduce to their values", () => {
@@ -35,7 +35,7 @@ const samples: Vector[] = [
   literal([1, -0, 1e-300, Number.MAX_VALUE, Math.PI]),
   literal([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]),
   combine(literal([1, 2]), new H5Snap("/tmp/x.h5", "data", index(-1)), literal([0.1, 0.2])).scale(-0.5),
-  new H5Snap("out/f.h5", "data", index(slice(1, null, -2), 0)),
+  new H5Snap("out/f.h5", "data", index(indexRange(1, null, -2), 0)),
 ];
 
 function same(a: Vector, b: Vector): void {
@@ -102,13 +102,13 @@ test("index follows NumPy: integers, negative integers, missing trailing axes", 
 });
 
 test("index follows NumPy: start:stop:step slices, clamping and negative steps", () => {
-  assert.deepEqual(at([slice(1, 3)]), [3, 4, 5, 6, 7, 8]); // a[1:3]
-  assert.deepEqual(at([slice(null, null, 2), 1]), [1, 7]); // a[::2, 1]
-  assert.deepEqual(at([slice(null, null, -1), 0]), [9, 6, 3, 0]); // a[::-1, 0]
-  assert.deepEqual(at([slice(-2, null), slice(1, null)]), [7, 8, 10, 11]); // a[-2:, 1:]
-  assert.deepEqual(at([slice(-100, 100), 2]), [2, 5, 8, 11]); // a[-100:100, 2]
-  assert.deepEqual(at([slice(3, 0, -2), 0]), [9, 3]); // a[3:0:-2, 0]
-  assert.deepEqual(at([slice(2, 2)]), []); // a[2:2]
-  assert.deepEqual(at([slice(1)]), [0, 1, 2]); // a[:1]
-  assert.throws(() => at([slice(0, 4, 0)]), /step cannot be zero/);
+  assert.deepEqual(at([indexRange(1, 3)]), [3, 4, 5, 6, 7, 8]); // a[1:3]
+  assert.deepEqual(at([indexRange(null, null, 2), 1]), [1, 7]); // a[::2, 1]
+  assert.deepEqual(at([indexRange(null, null, -1), 0]), [9, 6, 3, 0]); // a[::-1, 0]
+  assert.deepEqual(at([indexRange(-2, null), indexRange(1, null)]), [7, 8, 10, 11]); // a[-2:, 1:]
+  assert.deepEqual(at([indexRange(-100, 100), 2]), [2, 5, 8, 11]); // a[-100:100, 2]
+  assert.deepEqual(at([indexRange(3, 0, -2), 0]), [9, 3]); // a[3:0:-2, 0]
+  assert.deepEqual(at([indexRange(2, 2)]), []); // a[2:2]
+  assert.deepEqual(at([indexRange(1)]), [0, 1, 2]); // a[:1]
+  assert.throws(() => at([indexRange(0, 4, 0)]), /step cannot be zero/);
 });

@@ -1,10 +1,10 @@
 /** Shared test helpers: temporary directories, the built CLI, and Debian's python3 with NumPy/h5py. */
 import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startRedisServer } from "../src/exec/redis/server.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const cliPath = join(repoRoot, "dist", "src", "cli", "main.js");
@@ -66,18 +66,14 @@ export function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../src/exec/redis/server.js";
+
+/**
+ * The key drivers and workers of the tests share (Redis runs need one): every CLI process the
+ * tests start inherits it through PARAREAL_KEY.
+ */
+export const TEST_KEY = "parareal-test-key-0123456789abcdef0123456789abcdef";
+process.env.PARAREAL_KEY = TEST_KEY;
 
 export interface RedisServer {
   readonly port: number;
@@ -95,53 +91,29 @@ function redisCli(port: number, password: string | undefined, user: string | und
   return execFileSync("redis-cli", ["-p", String(port), ...auth, ...args], { encoding: "utf8" }).trim();
 }
 
-/** A real redis-server on a free loopback port, stopped when the test ends. */
 export interface RedisOptions {
   /** requirepass, or with `user` that ACL user's password (the default user is then disabled) */
   readonly password?: string;
   readonly user?: string;
-  /** more redis-server arguments (TLS, ...) */
-  readonly args?: readonly string[];
+  /** more configuration lines (TLS, ...) */
+  readonly config?: readonly string[];
+  readonly scheme?: "redis" | "rediss";
+  readonly host?: string;
 }
 
+/** A real redis-server on a free loopback port (started as the project starts its own), stopped when the test ends. */
 export async function startRedis(t: { after: (fn: () => Promise<void> | void) => void }, options: RedisOptions = {}): Promise<RedisServer> {
-  const port = await freePort();
-  let child: ChildProcess | undefined;
-  const launch = async () => {
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-    if (options.user) args.push("--user", "default", "off", "--user", options.user, "on", `>${options.password}`, "~*", "&*", "+@all");
-    else if (options.password) args.push("--requirepass", options.password);
-    args.push(...(options.args ?? []));
-    child = spawn("redis-server", args, { stdio: "ignore" });
-    for (let i = 0; i < 100; i++) {
-      try {
-        if (redisCli(port, options.password, options.user, "ping") === "PONG") return;
-      } catch {
-        // not up yet
-      }
-      await sleep(50);
-    }
-    throw new Error(`redis-server did not start on port ${port}`);
-  };
-  const stop = async () => {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child!.once("exit", r));
-    child.kill("SIGKILL");
-    await exited;
-  };
-  await launch();
-  t.after(stop);
-  const auth = options.password ? `${options.user ?? ""}:${options.password}@` : "";
+  const password = options.password ?? "";
+  const server = await startRedisServer({ password, ...(options.user ? { user: options.user } : {}), ...(options.config ? { config: options.config } : {}), ...(options.scheme ? { scheme: options.scheme } : {}), ...(options.host ? { host: options.host } : {}) });
+  t.after(() => server.stop(0));
+  const cli = (...args: string[]) => redisCli(server.port, password || undefined, options.user, ...args);
   return {
-    port,
-    url: `redis://${auth}127.0.0.1:${port}`,
-    dbsize: () => Number(redisCli(port, options.password, options.user, "dbsize")),
-    keys: () => redisCli(port, options.password, options.user, "keys", "*").split("\n").filter(Boolean),
-    stop,
-    restart: async () => {
-      await stop();
-      await launch();
-    },
+    port: server.port,
+    url: server.url,
+    dbsize: () => Number(cli("dbsize")),
+    keys: () => cli("keys", "*").split("\n").filter(Boolean),
+    stop: () => server.stop(0),
+    restart: () => server.restart(),
   };
 }
 

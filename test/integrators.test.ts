@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { backwardEuler } from "../src/ode/backward-euler.js";
 import { dopri5 } from "../src/ode/dopri5.js";
 import { forwardEuler } from "../src/ode/forward-euler.js";
-import { harmonicOscillator, underdampedSolution } from "../src/ode/harmonic.js";
+import { harmonicOscillator, underdampedSolution } from "../src/models/harmonic.js";
 import { iterateSolution } from "../src/ode/iterate.js";
 import type { Problem, Stepper } from "../src/ode/problem.js";
 
@@ -54,7 +54,7 @@ test("Dormand-Prince 5(4): error follows the tolerance, steps adapt, and it land
 });
 
 test("backward Euler on heat1d: the tridiagonal Newton solve equals the dense one, order 1 against the exact semi-discrete solution", async () => {
-  const { heat1d, heatGrid } = await import("../src/ode/problems.js");
+  const { heat1d, heatGrid } = await import("../src/models/systems.js");
   const [n, kappa, length, T] = [31, 1, 1, 0.1];
   const heat = heat1d(n, kappa, length);
   assert.ok(heat.tridiagonalJacobian, "heat1d offers its tridiagonal Jacobian");

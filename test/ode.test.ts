@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { forwardEuler } from "../src/ode/forward-euler.js";
-import { harmonicOscillator, underdampedSolution } from "../src/ode/harmonic.js";
+import { harmonicOscillator, underdampedSolution } from "../src/models/harmonic.js";
 import { iterateSolution, subSteps, tabulateSubSteps } from "../src/ode/iterate.js";
 import { linspace } from "../src/ode/linspace.js";
 import { tabulate } from "../src/ode/tabulate.js";

@@ -2,13 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { reduceAsync } from "../src/expr/reduce.js";
+import { reduceAsync } from "../src/evaluate/reduce.js";
 import { literal, type Vector } from "../src/expr/vector.js";
-import type { Executor } from "../src/exec/executor.js";
-import { InlineExecutor } from "../src/exec/inline.js";
-import { ThreadsExecutor } from "../src/exec/threads.js";
+import { inlineExecutor, threadsExecutor } from "../src/jobs/executors.js";
+import type { SolverExecutor } from "../src/jobs/solver-job.js";
 import { forwardEuler } from "../src/ode/forward-euler.js";
-import { harmonicOscillator } from "../src/ode/harmonic.js";
+import { harmonicOscillator } from "../src/models/harmonic.js";
 import { iterateSolution } from "../src/ode/iterate.js";
 import { linspace } from "../src/ode/linspace.js";
 import { tabulate } from "../src/ode/tabulate.js";
@@ -53,7 +52,7 @@ test("serial oracle reaches the fine solution within N iterations", () => {
   assert.equal(first.toFixed(6), "1.338596");
 });
 
-async function scheduled(executor: Executor, archive: string, tol: number) {
+async function scheduled(executor: SolverExecutor, archive: string, tol: number) {
   const p = new Parareal(
     executor,
     (k) => coarseSpec(problem, k),
@@ -65,8 +64,8 @@ async function scheduled(executor: Executor, archive: string, tol: number) {
 }
 
 for (const [name, make] of [
-  ["inline", () => new InlineExecutor()],
-  ["threads", () => new ThreadsExecutor(2)],
+  ["inline", () => inlineExecutor()],
+  ["threads", () => threadsExecutor(2)],
 ] as const) {
   test(`scheduler on the ${name} executor equals the oracle, skipping exact slices`, async (ctx) => {
     const dir = tempDir(ctx);
@@ -83,13 +82,10 @@ for (const [name, make] of [
       });
       // fine work: N*K - K(K-1)/2 solves instead of N*K; coarse: one per distinct state
       const K = N;
-      assert.equal(executor.stats.fineJobs, N * K - (K * (K - 1)) / 2);
-      assert.equal(executor.stats.coarseJobs, N + (N * K - (K * (K + 1)) / 2));
-      assert.equal(readdirSync(dir).length, executor.stats.fineJobs, "one HDF5 file per fine job");
-      if (name === "threads") {
-        const workers = new Set(executor.records.map((r) => r.worker));
-        assert.equal(workers.size, 2, "both threads did work");
-      }
+      assert.equal(executor.stats.completed.fine, N * K - (K * (K - 1)) / 2);
+      assert.equal(executor.stats.completed.coarse, N + (N * K - (K * (K + 1)) / 2));
+      assert.equal(readdirSync(dir).length, executor.stats.completed.fine, "one HDF5 file per fine job");
+      if (name === "threads") assert.equal(executor.workersSeen.size, 2, "both threads did work");
     } finally {
       await executor.close();
     }
@@ -98,22 +94,25 @@ for (const [name, make] of [
 
 test("convergence cancels the jobs left: queued ones never start", async (ctx) => {
   const dir = tempDir(ctx);
-  const executor = new InlineExecutor();
+  const executor = inlineExecutor();
   try {
     const { result, history } = await scheduled(executor, dir, 1e-4);
     assert.equal(result.converged, true);
     assert.equal(result.iterations, 14);
     assert.equal(history.maxdif.length, 14);
     const s = executor.stats;
+    const fineJobs = s.completed.fine ?? 0;
     const needed = N * 14 - (14 * 13) / 2; // 175 fine solves make iterates 1..14
-    assert.ok(s.fineJobs >= needed && s.fineJobs < 190, `fine jobs run: ${s.fineJobs}`);
+    assert.ok(fineJobs >= needed && fineJobs < 190, `fine jobs run: ${fineJobs}`);
     assert.ok(s.cancelledQueued > 0, "some jobs were cancelled before starting");
-    assert.equal(s.coarseJobs + s.fineJobs + s.cancelledQueued + s.cancelledRunning, s.submitted, "every job ran or was cancelled");
+    assert.equal((s.completed.coarse ?? 0) + fineJobs + s.cancelledQueued + s.cancelledRunning, s.submitted, "every job ran or was cancelled");
     const files = readdirSync(dir);
     const late = files.filter((f) => Number(f.split("-")[1]) >= 16);
     assert.deepEqual(late, [], "no job of iteration 16 or later ran");
-    await new Promise((r) => setTimeout(r, 100));
+    // closing waits for every job still running: none may start after convergence
+    await executor.close();
     assert.equal(readdirSync(dir).length, files.length, "nothing runs after cancellation");
+    assert.equal(s.completed.fine ?? 0, fineJobs, "no fine job completed after convergence");
   } finally {
     await executor.close();
   }
@@ -121,7 +120,7 @@ test("convergence cancels the jobs left: queued ones never start", async (ctx) =
 
 test("a failing job fails the run with a message naming the iteration and slice", async (ctx) => {
   const dir = tempDir(ctx);
-  const executor = new InlineExecutor();
+  const executor = inlineExecutor();
   try {
     const bad = { name: "harmonic", params: { omega0: 1e200, zeta: 0.5 } };
     const p = new Parareal(executor, (k) => coarseSpec(bad, k), (k) => fineSpec(bad, k, { h, archive: join(dir, "x") }));

@@ -1,28 +1,33 @@
 /** Hostile input to workers: payloads checked against a schema, paths confined to the run's root. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { encode } from "../src/expr/codec.js";
 import { literal, H5Snap } from "../src/expr/vector.js";
-import { index } from "../src/expr/index.js";
-import { checkPayload } from "../src/exec/payload.js";
-import { makePayload } from "../src/exec/job.js";
-import { CONTROL_CHANNEL, PREFIX, queueName, rootKey, RUNS_KEY } from "../src/exec/redis/keys.js";
+import { index } from "../src/ndarray/indexing.js";
+import { checkPayload } from "../src/jobs/payload-schema.js";
+import { makePayload } from "../src/jobs/payload.js";
+import { announceKey, CONTROL_CHANNEL, PREFIX, queueName, RUNS_KEY } from "../src/exec/redis/keys.js";
+import { sealAnnouncement, sealControl, sealJob } from "../src/exec/redis/messages.js";
+import { Signer } from "../src/exec/redis/signing.js";
 import type { RunReport } from "../src/parareal/driver.js";
 import { coarseSpec, fineSpec } from "../src/solvers/spec.js";
-import { runCli, startRedis, startWorker, tempDir } from "./helpers.js";
+import { runCli, startRedis, startWorker, tempDir, TEST_KEY } from "./helpers.js";
 
 const problem = { name: "harmonic", params: { omega0: 1, zeta: 0.5 } };
-const root = "/scratch/run";
+// a real directory: confinement resolves symbolic links, so the root must exist
+const root = mkdtempSync(join(tmpdir(), "parareal-payload-"));
+process.on("exit", () => rmSync(root, { recursive: true, force: true }));
 const good = () => JSON.parse(JSON.stringify(makePayload(fineSpec(problem, 1, { h: 0.01, archive: `${root}/parareal` }), literal([1, 0]), 0, 0.5))) as Record<string, unknown>;
 
 /** What is wrong with a payload, as the worker says it. */
-function refusal(payload: unknown, withRoot = true): string {
+function refusal(payload: unknown): string {
   try {
-    checkPayload(payload, withRoot ? root : undefined);
+    checkPayload(payload, root);
   } catch (e) {
     return (e as Error).message;
   }
@@ -55,14 +60,14 @@ test("payloads are checked against the schema: wrong types, unknown operations a
 test("every path in a payload is confined to the run's archive root", () => {
   const at = (archive: string) => refusal({ ...good(), solver: { ...(good().solver as object), archive } });
   assert.equal(at(`${root}/elsewhere/deeper`), "accepted");
-  assert.equal(at("/etc"), "archive `/etc` is outside the run's archive root /scratch/run");
-  assert.equal(at(`${root}/../../etc`), "archive `/scratch/run/../../etc` is not an absolute, normalised path");
+  assert.equal(at("/etc"), `archive \`/etc\` is outside the run's archive root ${root}`);
+  assert.equal(at(`${root}/../../etc`), `archive \`${root}/../../etc\` is not an absolute, normalised path`);
   assert.equal(at("relative/dir"), "archive `relative/dir` is not an absolute, normalised path");
-  assert.equal(at("/scratch/run-other"), "archive `/scratch/run-other` is outside the run's archive root /scratch/run");
+  assert.equal(at(`${root}-other`), `archive \`${root}-other\` is outside the run's archive root ${root}`);
   const snap = { ...good(), input: encode(new H5Snap("/home/someone/.ssh/id_rsa.h5", "data", index(-1))) };
-  assert.equal(refusal(snap), "snapshot file `/home/someone/.ssh/id_rsa.h5` is outside the run's archive root /scratch/run");
+  assert.equal(refusal(snap), `snapshot file \`/home/someone/.ssh/id_rsa.h5\` is outside the run's archive root ${root}`);
   const cmd = { ...good(), solver: { ...(good().solver as object), command: { template: "x {in} {out}", workdir: "/tmp" } } };
-  assert.equal(refusal(cmd), "command directory `/tmp` is outside the run's archive root /scratch/run");
+  assert.equal(refusal(cmd), `command directory \`/tmp\` is outside the run's archive root ${root}`);
 });
 
 test("a Redis worker refuses malformed and hostile jobs one by one, without retries, and goes on serving", async (t) => {
@@ -71,10 +76,14 @@ test("a Redis worker refuses malformed and hostile jobs one by one, without retr
   const worker = await startWorker(t, redis.url);
   // a run of someone else's making, announced as the driver does
   const run = "hostile-1";
+  // announced with the key, as a driver does: the payloads themselves are hostile
+  const signer = Signer.fromText(TEST_KEY, "test key");
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
-  await client.set(rootKey(run), join(dir, "hostile"));
+  mkdirSync(join(dir, "hostile"));
+  await client.set(announceKey(run), sealAnnouncement(signer, { run, root: join(dir, "hostile"), modules: [] }));
   await client.sadd(RUNS_KEY, run);
-  await client.publish(CONTROL_CHANNEL, JSON.stringify({ type: "start", run }));
+  await client.publish(CONTROL_CHANNEL, sealControl(signer, { type: "start", run }));
+  await worker.waitFor(/attached to run hostile-1/);
   const connections = [new Redis(redis.url, { maxRetriesPerRequest: null }), new Redis(redis.url, { maxRetriesPerRequest: null })];
   const queue = new Queue(queueName(run), { connection: connections[0]!, prefix: PREFIX });
   const events = new QueueEvents(queueName(run), { connection: connections[1]!, prefix: PREFIX });
@@ -102,7 +111,8 @@ test("a Redis worker refuses malformed and hostile jobs one by one, without retr
     ],
   ];
   for (const [name, data, reason] of bad) {
-    const job = await queue.add(name, data, { attempts: 3 });
+    const jobId = `hostile-${name}`;
+    const job = await queue.add(name, sealJob(signer, run, jobId, data), { attempts: 3, jobId });
     const failed = await new Promise<string>((resolve, reject) => {
       setTimeout(() => reject(new Error(`job ${name} did not fail in time; worker said: ${worker.stderr.slice(-2000)}`)), 15_000);
       const onFailed = ({ jobId, failedReason }: { jobId: string; failedReason: string }) => {
@@ -119,12 +129,12 @@ test("a Redis worker refuses malformed and hostile jobs one by one, without retr
   }
   assert.equal(existsSync(outside), false, "nothing was written outside the root");
   await client.srem(RUNS_KEY, run);
-  await client.publish(CONTROL_CHANNEL, JSON.stringify({ type: "end", run }));
+  await client.publish(CONTROL_CHANNEL, sealControl(signer, { type: "end", run }));
   }
   // the same worker then serves a real run to the end
   const r = await runCli(["run", "--redis", redis.url, "--json", "--output", join(dir, "real")]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal((JSON.parse(r.stdout) as RunReport).iterations, 14);
   assert.equal(worker.child.exitCode, null, "the worker is still running");
-  assert.match(worker.stderr, /job \d+ of run hostile-1 refused: malformed job payload/);
+  assert.match(worker.stderr, /job hostile-garbage of run hostile-1 refused: malformed job payload/);
 });

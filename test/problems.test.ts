@@ -1,33 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ThreadsExecutor } from "../src/exec/threads.js";
+import { resolveRunConfig } from "../src/config/run-config.js";
 import { linspace } from "../src/ode/linspace.js";
-import { heatGrid } from "../src/ode/problems.js";
+import { inlineExecutor, threadsExecutor } from "../src/jobs/executors.js";
+import { heatGrid } from "../src/models/systems.js";
 import { runParareal } from "../src/parareal/driver.js";
-import { problems } from "../src/solvers/problems.js";
+import { problems } from "../src/models/builtin.js";
 import type { RunReport } from "../src/parareal/driver.js";
 import { repoRoot, runCli, startRedis, startWorker, tempDir } from "./helpers.js";
 import { join } from "node:path";
 
 test("every built-in problem converges to its serial fine solution with its defaults", async (t) => {
-  const executor = new ThreadsExecutor(2);
+  const executor = threadsExecutor(2);
   try {
     for (const [name, entry] of Object.entries(problems)) {
-      const dir = tempDir(t);
-      const problem = { name, params: {} };
-      const report = await runParareal({
-        problem,
-        y0: entry.y0(entry.defaults),
-        t: linspace(0, entry.tEnd, entry.points),
-        h: entry.fine.h,
-        fineMethod: entry.fine.method,
-        coarseMethod: entry.coarse.method,
-        tol: 1e-4,
-        output: dir,
-        saveEvery: 1,
-        reference: true,
-        executor,
-      });
+      const report = await runParareal(await resolveRunConfig({ problem: name, tol: 1e-4, output: tempDir(t) }), executor);
       assert.ok(report.converged, `${name}: converged (${report.iterations} iterations)`);
       assert.ok(report.iterations < entry.points - 1, `${name}: in fewer iterations than slices (${report.iterations})`);
       const scale = Math.max(1, ...report.reference!.flat().map(Math.abs));
@@ -82,7 +69,7 @@ test("a Redis worker imports problem modules only when started with --allow-modu
 });
 
 test("grid mappings: regrid restricts and interpolates heat1d states between grids", async () => {
-  const { regrid } = await import("../src/ode/problems.js");
+  const { regrid } = await import("../src/models/systems.js");
   const fine = heatGrid(31, 1);
   const coarse = heatGrid(15, 1);
   const u = fine.map((x) => Math.sin(Math.PI * x));
@@ -99,9 +86,8 @@ test("grid mappings: regrid restricts and interpolates heat1d states between gri
 });
 
 test("grid mappings: heat1d's coarse solver on a coarser grid gives the original's c2f(C(f2c(y))) iterates and converges to the fine-grid solution", async (t) => {
-  const { InlineExecutor } = await import("../src/exec/inline.js");
   const { backwardEuler } = await import("../src/ode/backward-euler.js");
-  const { heat1d, regrid } = await import("../src/ode/problems.js");
+  const { heat1d, regrid } = await import("../src/models/systems.js");
   const { iterateSolution } = await import("../src/ode/iterate.js");
   const { parareal } = await import("../src/parareal/serial.js");
   const entry = problems.heat1d!;
@@ -114,21 +100,8 @@ test("grid mappings: heat1d's coarse solver on a coarser grid gives the original
   let oracle: Float64Array[] = [Float64Array.from(y0)];
   for (let i = 1; i < tt.length; i++) oracle.push(c2f(C(f2c(oracle[i - 1]!), tt[i - 1]!, tt[i]!)));
   for (let k = 1; k <= 2; k++) oracle = step(oracle, tt);
-  const report = await runParareal({
-    problem: { name: "heat1d", params: {} },
-    y0,
-    t: tt,
-    h: entry.fine.h,
-    fineMethod: "backward-euler",
-    coarseMethod: "backward-euler",
-    coarseGrid: { n: 15 },
-    tol: 1e-300,
-    maxIterations: 2,
-    output: tempDir(t),
-    saveEvery: 1,
-    reference: false,
-    executor: new InlineExecutor(),
-  });
+  const config = await resolveRunConfig({ problem: "heat1d", coarseParams: { n: 15 }, tol: 1e-300, maxIterations: 2, reference: false, output: tempDir(t) });
+  const report = await runParareal(config, inlineExecutor());
   assert.equal(report.iterations, 2);
   report.final.forEach((y, i) => y.forEach((v, j) => assert.ok(Math.abs(v - oracle[i]![j]!) <= 1e-13, `slice ${i} component ${j}: ${v} vs ${oracle[i]![j]}`)));
 
@@ -136,10 +109,10 @@ test("grid mappings: heat1d's coarse solver on a coarser grid gives the original
   const dir = tempDir(t);
   const r = await runCli(["run", "--problem", "heat1d", "--coarse-param", "n=15", "--json", "--output", dir]);
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as RunReport & { parameters: { coarseGrid: Record<string, number> } };
+  const out = JSON.parse(r.stdout) as RunReport & { parameters: { coarseParams: Record<string, number> } };
   assert.equal(out.converged, true);
   assert.ok(out.iterations < entry.points - 1, `${out.iterations} iterations`);
-  assert.deepEqual(out.parameters.coarseGrid, { n: 15 });
+  assert.deepEqual(out.parameters.coarseParams, { n: 15 });
   let err = 0;
   out.final.forEach((y, i) => y.forEach((v, j) => (err = Math.max(err, Math.abs(v - out.reference![i]![j]!)))));
   assert.ok(err < 1e-4, `differs from the fine-grid solution by ${err}`);

@@ -48,7 +48,7 @@ test("TLS: rediss:// with --redis-ca runs the demo; an unknown CA or plain redis
   const tlsPort = await freePort();
   const redis = await startRedis(t, {
     password: "tls-pw",
-    args: ["--tls-port", String(tlsPort), "--tls-cert-file", pem("server.crt"), "--tls-key-file", pem("server.key"), "--tls-ca-cert-file", pem("ca.crt"), "--tls-auth-clients", "no"],
+    config: [`tls-port ${tlsPort}`, `tls-cert-file ${pem("server.crt")}`, `tls-key-file ${pem("server.key")}`, `tls-ca-cert-file ${pem("ca.crt")}`, "tls-auth-clients no"],
   });
   const url = `rediss://:tls-pw@127.0.0.1:${tlsPort}`;
   const worker = spawnCli(t, ["worker", "--redis", url, "--redis-ca", pem("ca.crt"), "--concurrency", "2", "--log", "info"]);

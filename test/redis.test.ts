@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { loadHdf5, readDataset } from "../src/archive/hdf5.js";
 import { spawn } from "node:child_process";
 import { Future } from "../src/exec/future.js";
-import { RedisExecutor } from "../src/exec/redis/executor.js";
+import { Signer } from "../src/exec/redis/signing.js";
+import { redisExecutor } from "../src/jobs/executors.js";
 import { literal, type Vector } from "../src/expr/vector.js";
 import { fineSpec } from "../src/solvers/spec.js";
-import { cliPath, runCli, spawnCli, startRedis, startWorker, tempDir, sleep, type Proc } from "./helpers.js";
+import { cliPath, runCli, spawnCli, startRedis, startWorker, tempDir, sleep, TEST_KEY, type Proc } from "./helpers.js";
 
 
 const parse = (r: { stdout: string }) => JSON.parse(r.stdout) as RunReport;
@@ -89,7 +90,7 @@ test("a worker killed with SIGKILL mid-job: its job runs again elsewhere, same r
   const redis = await startRedis(t);
   const victim = await startWorker(t, redis.url, ["--lock-seconds", "1"]);
   const run = spawnCli(t, ["run", "--json", "--redis", redis.url, ...heavy, "--output", dir]);
-  await victim.waitFor(/job \S+ of run \S+ started: fine/);
+  await victim.waitFor(/job \S+ of run \S+ started/);
   victim.child.kill("SIGKILL");
   assert.equal(await victim.exited, "SIGKILL");
   const rescuer = await startWorker(t, redis.url, ["--lock-seconds", "1"]);
@@ -98,7 +99,7 @@ test("a worker killed with SIGKILL mid-job: its job runs again elsewhere, same r
   assert.equal(out.iterations, 2);
   // after N iterations parareal is the serial fine solution, to round-off
   out.final.forEach((y, i) => y.forEach((x, j) => assert.ok(Math.abs(x - out.reference![i]![j]!) < 1e-12, `state ${i}`)));
-  assert.match(rescuer.stderr, /started: fine/);
+  assert.match(rescuer.stderr, /job \S+ of run \S+ started/);
   await stopWorkers(rescuer);
   assert.equal(redis.dbsize(), 0, `keys left: ${redis.keys().join(" ")}`);
 });
@@ -109,7 +110,7 @@ test("SIGTERM: a worker finishes its job and exits 0; the run completes on the o
   const leaving = await startWorker(t, redis.url);
   const staying = await startWorker(t, redis.url);
   const run = spawnCli(t, ["run", "--json", "--redis", redis.url, ...heavy, "--output", dir]);
-  await leaving.waitFor(/job \S+ of run \S+ started: fine/);
+  await leaving.waitFor(/job \S+ of run \S+ started/);
   leaving.child.kill("SIGTERM");
   assert.equal(await leaving.exited, 0, leaving.stderr);
   assert.match(leaving.stderr, /worker: SIGTERM, finishing the jobs in hand/);
@@ -138,7 +139,7 @@ test("Redis restarting mid-run: clients reconnect and the run completes", async 
   const redis = await startRedis(t);
   const w = await startWorker(t, redis.url, ["--lock-seconds", "2"]);
   const run = spawnCli(t, ["run", "--json", "--log", "info", "--redis", redis.url, ...heavy, "--output", dir]);
-  await w.waitFor(/started: fine/);
+  await w.waitFor(/job \S+ of run \S+ started/);
   await redis.restart();
   const code = await Promise.race([run.exited, sleep(60_000).then(() => "hung")]);
   assert.equal(code, 0, `driver:\n${run.stderr}\nworker:\n${w.stderr}`);
@@ -153,7 +154,7 @@ test("SIGINT to the driver cancels its jobs, removes its keys and exits non-zero
   const redis = await startRedis(t);
   const w = await startWorker(t, redis.url);
   const run = spawnCli(t, ["run", "--redis", redis.url, ...heavy, "--output", dir]);
-  await w.waitFor(/started: fine/);
+  await w.waitFor(/job \S+ of run \S+ started/);
   run.child.kill("SIGINT");
   assert.equal(await run.exited, 130);
   assert.match(run.stderr, /SIGINT: cancelling the run/);
@@ -182,12 +183,12 @@ test("a running job that is cancelled is told to stop, and stops between chunks"
   const dir = tempDir(t);
   const redis = await startRedis(t);
   const w = await startWorker(t, redis.url);
-  const executor = await RedisExecutor.open({ url: redis.url });
+  const executor = await redisExecutor({ url: redis.url }, { root: dir, signer: Signer.fromText(TEST_KEY, "test key") });
   try {
     // 1e10 Euler steps: minutes of work, unless it is stopped
     const spec = fineSpec({ name: "harmonic", params: {} }, 1, { h: 1e-9, archive: dir, saveEvery: 1_000_000_000 });
     const job = executor.submit({ solver: spec, t0: 0, t1: 10, slice: 1 }, Future.resolved<Vector>(literal([1, 0])));
-    await w.waitFor(/started: fine/);
+    await w.waitFor(/job \S+ of run \S+ started/);
     const cancelledAt = Date.now();
     job.cancel();
     await w.waitFor(/stopped: cancelled by the driver/, 10_000);

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.js";
-import { gather, select, type IndexItem } from "../expr/index.js";
+import { gather, select, type IndexItem } from "../ndarray/indexing.js";
 import { log } from "../log.js";
 
 type H5 = typeof import("h5wasm");
@@ -173,7 +173,7 @@ export function readDataset(path: string, name: string): DatasetContent {
 }
 
 /** Read `dataset[index]` with NumPy semantics, fetching only the bounding hyperslab. */
-export function readSlice(path: string, name: string, index: readonly IndexItem[]): Float64Array {
+export function readSelection(path: string, name: string, index: readonly IndexItem[]): Float64Array {
   return withFile(path, (file) => {
     const ds = getDataset(file, path, name);
     const shape = ds.shape ?? [];

@@ -5,6 +5,23 @@
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.js";
 import { join } from "node:path";
+import { RUN_FILE } from "./layout.js";
+
+/** A job as run.json records it: times in seconds from the run's start, on the driver's clock. */
+export interface JobRecord {
+  readonly kind: string;
+  readonly phase: "reference" | "parareal";
+  readonly iteration: number;
+  readonly slice: number;
+  readonly submitted: number;
+  readonly started?: number;
+  readonly finished?: number;
+  readonly status?: "done" | "reused" | "cancelled" | "failed";
+  /** who ran it: host:pid:thread */
+  readonly worker?: string;
+  /** compute seconds on the worker's own clock */
+  readonly seconds?: number;
+}
 
 export type RunStatus = "running" | "converged" | "not converged" | "failed" | "interrupted";
 
@@ -28,11 +45,11 @@ export interface RunRecord {
   readonly wallSeconds?: number;
   readonly referenceSeconds?: number;
   readonly error?: string;
-  /** one entry per job run: kind, iteration, slice, worker (host:pid:thread), seconds */
-  readonly jobs?: readonly { kind: string; iteration: number; slice: number; worker: string; seconds: number }[];
+  /** one entry per job (the first 20,000 of a run): its kind, place and times */
+  readonly jobs?: readonly JobRecord[];
 }
 
-export const RUN_FILE = "run.json";
+export { RUN_FILE };
 
 export function writeRunRecord(dir: string, record: RunRecord): void {
   const path = join(dir, RUN_FILE);

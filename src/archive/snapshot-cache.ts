@@ -4,7 +4,7 @@
  * travel with job results as hints, so the driver and the next worker need not reopen a file
  * that was just written; large states stay on disk, which is the point of the archive.
  */
-import type { IndexItem } from "../expr/index.js";
+import type { IndexItem } from "../ndarray/indexing.js";
 
 /** States up to this many numbers travel inline as hints. */
 export const HINT_MAX_LENGTH = 4096;

@@ -32,7 +32,8 @@ export function listFineFiles(dir: string): FineFile[] {
   return files;
 }
 
-export interface Slice {
+/** One fine file read back: the rows of one time slice with their times. */
+export interface Segment {
   readonly file: FineFile;
   readonly t0: number;
   readonly t1: number;
@@ -44,7 +45,7 @@ export interface Slice {
 }
 
 /** Read one fine file, checking the layout; errors name the file. */
-export function readSlice(file: FineFile): Slice {
+export function readSegment(file: FineFile): Segment {
   let content: DatasetContent;
   try {
     content = readDataset(file.path, "data");
@@ -75,9 +76,9 @@ export interface Trajectory {
 }
 
 /** combine_fine_data: the first slice whole, then each next one without its first row. */
-export function combineSlices(slices: readonly Slice[]): Trajectory {
-  if (slices.length === 0) throw new Error("no fine files to combine");
-  const ordered = [...slices].sort((x, y) => x.t0 - y.t0);
+export function combineSegments(segments: readonly Segment[]): Trajectory {
+  if (segments.length === 0) throw new Error("no fine files to combine");
+  const ordered = [...segments].sort((x, y) => x.t0 - y.t0);
   const dim = ordered[0]!.dim;
   const rows = ordered.reduce((s, x, i) => s + x.rows - (i === 0 ? 0 : 1), 0);
   const t = new Float64Array(rows);

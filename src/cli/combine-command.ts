@@ -4,9 +4,9 @@ import { dirname, extname } from "node:path";
 import { Command, Option } from "commander";
 import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
 import { readRunRecord } from "../archive/run-record.js";
-import { combineSlices, filesOfIterate, iterationsPresent, listFineFiles, readSlice, type Trajectory } from "../archive/trajectory.js";
+import { combineSegments, filesOfIterate, iterationsPresent, listFineFiles, readSegment, type Trajectory } from "../archive/trajectory.js";
 import { log } from "../log.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 import { integerAtLeast } from "./parse.js";
 
 interface CombineFlags {
@@ -62,7 +62,7 @@ export async function combine(dir: string, flags: CombineFlags): Promise<void> {
     const present = iterationsPresent(files);
     const k = flags.iteration ?? defaultIteration(dir, present);
     if (k < present[0]!) throw new Error(`iteration ${k} is not in ${dir} (iterations present: ${present[0]} to ${present.at(-1)})`);
-    trajectory = combineSlices(filesOfIterate(files, k).map(readSlice));
+    trajectory = combineSegments(filesOfIterate(files, k).map(readSegment));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { loadHdf5 } from "../archive/hdf5.js";
 import { readRunRecord, type RunRecord } from "../archive/run-record.js";
-import { listFineFiles, readSlice, type FineFile } from "../archive/trajectory.js";
-import { UsageError } from "./errors.js";
+import { listFineFiles, readSegment, type FineFile } from "../archive/trajectory.js";
+import { UsageError } from "../errors.js";
 
 interface Part {
   readonly dir: string;
@@ -29,7 +29,7 @@ function inspectPart(dir: string, expectSlices: number | undefined, lastIteratio
   const ok: FineFile[] = [];
   for (const f of files) {
     try {
-      readSlice(f);
+      readSegment(f);
       ok.push(f);
       iterations[f.iteration] = (iterations[f.iteration] ?? 0) + 1;
     } catch (e) {

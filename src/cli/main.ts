@@ -2,7 +2,7 @@
 /** The `parareal` command. Errors end as one line on stderr: exit 2 for bad input, 1 otherwise. */
 import v8 from "node:v8";
 import { Command, CommanderError } from "commander";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 import { addRunCommand } from "./run-command.js";
 import { addWorkerCommand } from "./worker-command.js";
 import { addCombineCommand } from "./combine-command.js";

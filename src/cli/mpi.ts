@@ -3,14 +3,14 @@
  * The ranks meet through a scheduler file in the output directory (a filesystem they share);
  * without --redis, rank 0 runs a private redis-server with a random password for the launch.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../archive/atomic.js";
-import { createServer, type AddressInfo } from "node:net";
-import { hostname } from "node:os";
-import { join } from "node:path";
-import { Redis } from "ioredis";
+import { makeDirs } from "../archive/dirs.js";
+import { resolveRunConfig, type RunInput } from "../config/run-config.js";
+import { UsageError } from "../errors.js";
+import { log } from "../log.js";
+import type { RunFlags } from "./run-options.js";
 
 export interface MpiPlace {
   readonly rank: number;
@@ -33,13 +33,15 @@ export interface SchedulerInfo {
   readonly launch: string;
   readonly url: string;
   readonly run: string;
+  /** the key driver and workers of this launch share */
+  readonly key: string;
 }
 
 export function schedulerFile(output: string): string {
   return join(output, "scheduler.json");
 }
 
-/** Written atomically, readable by its owner only: it holds the Redis password. */
+/** Written atomically, readable by its owner only: it holds the Redis password and the key. */
 export function writeSchedulerFile(path: string, info: SchedulerInfo): void {
   writeFileAtomic(path, JSON.stringify(info) + "\n", 0o600);
 }
@@ -60,93 +62,51 @@ export async function waitForSchedulerFile(path: string, launch: string, timeout
   throw new Error(`no scheduler file from rank 0 at ${path} after ${timeoutMs / 1000} s (is the output directory shared by all ranks?)`);
 }
 
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface PrivateRedis {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-/**
- * A redis-server for this launch only: random password, no persistence, listening on `bind`
- * (loopback by default; give the node's address when ranks span several nodes).
- */
-export async function startPrivateRedis(bind = "127.0.0.1"): Promise<PrivateRedis> {
-  const password = randomBytes(24).toString("hex");
-  const port = await freePort(bind);
-  let child: ChildProcess;
-  try {
-    child = spawn("redis-server", ["-"], { stdio: ["pipe", "ignore", "pipe"] });
-  } catch (e) {
-    throw new Error(`--mpi without --redis needs redis-server on PATH (${(e as Error).message})`);
-  }
-  const spawnFailed = new Promise<never>((_, reject) =>
-    child.once("error", (e) => reject(new Error(`--mpi without --redis needs redis-server on PATH (${e.message})`))),
-  );
-  // the configuration goes through stdin, so the password never shows in the process list
-  child.stdin!.end(`port ${port}\nbind ${bind}\nrequirepass ${password}\nsave ""\nappendonly no\nprotected-mode yes\n`);
-  const advertised = bind === "0.0.0.0" ? hostname() : bind;
-  const url = `redis://:${password}@${advertised}:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on("error", () => undefined);
-  const ready = (async () => {
-    for (let i = 0; i < 100; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        return;
-      } catch {
-        probe.disconnect();
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new Error("the private redis-server did not start");
-  })();
-  try {
-    await Promise.race([ready, spawnFailed]);
-  } finally {
-    probe.disconnect();
-  }
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      await waitForClientsToLeave(url, 10_000);
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-/** Give worker ranks time to finish their cleanup and disconnect before the server goes. */
-async function waitForClientsToLeave(url: string, timeoutMs: number): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on("error", () => undefined);
-  try {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const info = await redis.info("clients");
-      const clients = Number(/connected_clients:(\d+)/.exec(info)?.[1] ?? "1");
-      if (clients <= 1) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } catch {
-    // the server is gone already
-  } finally {
-    redis.disconnect();
-  }
-}
-
 export function removeSchedulerFile(path: string): void {
   rmSync(path, { force: true });
+}
+
+/** `--mpi`: rank 0 drives through Redis (its own private server unless --redis), the others serve. */
+export async function runMpi(flags: RunFlags, input: RunInput, workersGiven: boolean): Promise<void> {
+  const place = mpiPlace();
+  if (!place) throw new UsageError("--mpi: no MPI rank in the environment (start with mpirun -n P or srun)");
+  const file = schedulerFile(resolve(flags.output));
+  const { Signer } = await import("../exec/redis/signing.js");
+  if (place.rank !== 0) {
+    const info = await waitForSchedulerFile(file, place.launch);
+    const { serveWorker } = await import("./worker-command.js");
+    const { solverWorkerRuntime } = await import("../jobs/solver-job.js");
+    const { TRUST_ALL } = await import("../solvers/trust.js");
+    // ranks of one launch serve only the run that their own command line describes: trust its modules and commands
+    await serveWorker({ url: info.url, caFile: flags.redisCa }, solverWorkerRuntime(TRUST_ALL, undefined), {
+      concurrency: workersGiven ? flags.workers : 1,
+      run: info.run,
+      signer: Signer.fromText(info.key, file),
+    });
+    return;
+  }
+  const config = await resolveRunConfig(input);
+  makeDirs(config.layout.root);
+  if (place.size < 2) log.warning("--mpi with a single rank: no worker ranks, the run waits for `parareal worker` processes");
+  const { startRedisServer } = await import("../exec/redis/server.js");
+  const { newRunId } = await import("../exec/redis/executor.js");
+  let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+  if (flags.redis === undefined) {
+    try {
+      server = await startRedisServer({ bind: flags.redisBind });
+    } catch (e) {
+      throw new Error(`--mpi without --redis: ${(e as Error).message}`);
+    }
+  }
+  const url = flags.redis ?? (server as NonNullable<typeof server>).url;
+  const runId = newRunId();
+  const { signer, text } = Signer.random();
+  try {
+    writeSchedulerFile(file, { launch: place.launch, url, run: runId, key: text });
+    const { run } = await import("./run-command.js");
+    await run({ ...flags, redis: url }, config, { runId, workers: place.size - 1, signer });
+  } finally {
+    removeSchedulerFile(file);
+    await server?.stop();
+  }
 }

@@ -1,7 +1,8 @@
 /** Option parsers: each names the value it got and what is allowed. */
 import { InvalidArgumentError } from "commander";
 import { parseLevel, type Level } from "../log.js";
-import { UsageError } from "./errors.js";
+import { maxWorkers, THREADS_PER_CORE } from "../exec/limits.js";
+import { UsageError } from "../errors.js";
 
 function number(text: string): number {
   // Number("") is 0 and Number(" 1") is 1: be stricter than that
@@ -42,4 +43,14 @@ export function logLevel(text: string): Level {
   const level = parseLevel(text);
   if (!level) throw new UsageError(`Invalid log level \`${text}\` (allowed: debug, info, warning, error, critical)`);
   return level;
+}
+
+/** Worker threads: at least 1, at most what threads.ts allows on this machine. */
+export function workerCount(text: string): number {
+  const x = number(text);
+  const max = maxWorkers();
+  if (!(Number.isSafeInteger(x) && x >= 1 && x <= max)) {
+    throw new InvalidArgumentError(`\`${text}\` is not allowed: give an integer from 1 to ${max} (${THREADS_PER_CORE} per core, at least 16; threads start only as work needs them).`);
+  }
+  return x;
 }

@@ -9,9 +9,9 @@ import { basename, extname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { loadHdf5 } from "../archive/hdf5.js";
 import { readRunRecord, type RunRecord } from "../archive/run-record.js";
-import { combineSlices, filesOfIterate, iterationsPresent, listFineFiles, readSlice, type Trajectory } from "../archive/trajectory.js";
-import { underdampedSolution } from "../ode/harmonic.js";
-import { UsageError } from "./errors.js";
+import { combineSegments, filesOfIterate, iterationsPresent, listFineFiles, readSegment, type Trajectory } from "../archive/trajectory.js";
+import { underdampedSolution } from "../models/harmonic.js";
+import { UsageError } from "../errors.js";
 
 type Kind = "trajectory" | "convergence" | "phase" | "all";
 type Point = Record<string, number | string>;
@@ -34,11 +34,11 @@ function load(dir: string): RunData {
   if (existsSync(pr)) {
     const files = listFineFiles(pr);
     const last = record?.iterations ?? iterationsPresent(files).at(-1) ?? 0;
-    for (let k = 1; k <= last; k++) iterates.push({ k, tr: combineSlices(filesOfIterate(files, k).map(readSlice)) });
+    for (let k = 1; k <= last; k++) iterates.push({ k, tr: combineSegments(filesOfIterate(files, k).map(readSegment)) });
   }
   const eu = join(dir, "euler");
   const euFiles = existsSync(eu) ? listFineFiles(eu) : [];
-  const reference = euFiles.length > 0 ? combineSlices(euFiles.map(readSlice)) : undefined;
+  const reference = euFiles.length > 0 ? combineSegments(euFiles.map(readSegment)) : undefined;
   if (iterates.length === 0 && !reference) throw new Error(`${dir}: no fine files in euler/ or parareal/ (is it the --output of parareal run?)`);
   const p = record?.parameters as { problem?: { name: string; params: Record<string, number> }; y0?: number[] } | undefined;
   const params = p?.problem?.params ?? {};

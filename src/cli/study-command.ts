@@ -3,16 +3,19 @@
  * remark made a command. Parareal is bad at oscillating behaviour: less damping, more iterations.
  * The runs share one executor (one worker pool, or one Redis queue namespace per run).
  */
-import { extname, join } from "node:path";
+import { extname, join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { resolveRunConfig } from "../config/run-config.js";
+import { UsageError } from "../errors.js";
 import { log } from "../log.js";
-import { linspace } from "../ode/linspace.js";
 import { runParareal } from "../parareal/driver.js";
-import { UsageError } from "./errors.js";
-import { logLevel, numberList } from "./parse.js";
-import { addCommonOptions, openExecutor, prepareOutput, type RunFlags } from "./run-command.js";
+import { openExecutor } from "./executor-factory.js";
+import { configureLog } from "./logging.js";
+import { prepareOutput } from "./output-dir.js";
+import { numberList } from "./parse.js";
+import { addCommonOptions, type CommonFlags } from "./run-options.js";
 
-type StudyFlags = Omit<RunFlags, "zeta"> & { zeta: number[]; plot?: string };
+type StudyFlags = CommonFlags & { zeta: number[]; json: boolean; plot?: string };
 
 export interface StudyRow {
   zeta: number;
@@ -56,29 +59,33 @@ export function formatStudy(rows: readonly StudyRow[], tol: number): string {
 }
 
 export async function study(flags: StudyFlags): Promise<StudyRow[]> {
-  log.configure({ level: logLevel(flags.log), file: flags.logFile });
+  configureLog(flags);
   if (flags.plot !== undefined && ![".png", ".svg"].includes(extname(flags.plot).toLowerCase())) {
     throw new UsageError(`-o \`${flags.plot}\`: give a file ending in .png or .svg`);
   }
-  if (flags.y0.length !== 2) throw new UsageError(`--y0 \`${flags.y0.join(",")}\` has ${flags.y0.length} values; the oscillator's state has 2 (q,p)`);
-  const t = linspace(0, flags.tEnd, flags.points);
-  const dirs = flags.zeta.map((z) => prepareOutput(join(flags.output, `zeta-${z}`)));
-  const executor = await openExecutor(flags);
+  const configs = [];
+  for (const zeta of flags.zeta) {
+    const config = await resolveRunConfig({
+      problem: "harmonic",
+      params: { omega0: flags.omega0, zeta },
+      y0: flags.y0,
+      tEnd: flags.tEnd,
+      points: flags.points,
+      h: flags.h,
+      tol: flags.tol,
+      ...(flags.maxIterations === undefined ? {} : { maxIterations: flags.maxIterations }),
+      saveEvery: flags.saveEvery,
+      reference: false,
+      output: join(flags.output, `zeta-${zeta}`),
+    });
+    prepareOutput(config.layout, config.layout.root);
+    configs.push({ zeta, config });
+  }
+  const executor = await openExecutor(flags, { root: resolve(flags.output), modules: [] });
   const rows: StudyRow[] = [];
   try {
-    for (const [i, zeta] of flags.zeta.entries()) {
-      const r = await runParareal({
-        problem: { name: "harmonic", params: { omega0: flags.omega0, zeta } },
-        y0: flags.y0,
-        t,
-        h: flags.h,
-        tol: flags.tol,
-        maxIterations: flags.maxIterations ?? flags.points - 1,
-        output: dirs[i]!,
-        saveEvery: flags.saveEvery,
-        reference: false,
-        executor,
-      });
+    for (const { zeta, config } of configs) {
+      const r = await runParareal(config, executor);
       log.info(`zeta ${zeta}: ${r.iterations} iterations, converged ${r.converged}`);
       rows.push({ zeta, iterations: r.iterations, converged: r.converged, maxdif: r.maxdif, wallSeconds: r.wallSeconds });
     }

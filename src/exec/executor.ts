@@ -1,41 +1,20 @@
 /**
- * Executors run solver jobs. A job is submitted with a future input and starts as soon as that
- * input exists; ready jobs wait in a priority queue (earlier iterations first) until a worker
- * slot is free. Backends (inline, threads, redis) only say how one payload is run.
+ * Executors run jobs, in the vocabulary Dask's users know: `submit` a job with a future input and
+ * get a future output; `gather`, `cancel`, `asCompleted`. A job starts as soon as its input
+ * exists; ready jobs wait in a priority queue (earlier iterations first, the coarse chain first)
+ * until a worker slot is free. Backends (inline, threads, redis) only say how one payload is run;
+ * cheap jobs marked `local` run in the submitting thread without a round trip.
  */
-import { decode } from "../expr/codec.js";
-import type { Vector } from "../expr/vector.js";
-import type { SolverSpec } from "../solvers/spec.js";
+import { isCancelled } from "../errors.js";
 import { Future } from "./future.js";
-import { absorbHints, makePayload, type JobOutput, type JobPayload } from "./job.js";
-
-export interface JobSpec {
-  readonly solver: SolverSpec;
-  readonly t0: number;
-  readonly t1: number;
-  /** the slice this job's output belongs to (for ordering and messages) */
-  readonly slice: number;
-}
-
-export interface JobRecord {
-  readonly kind: SolverSpec["kind"];
-  readonly iteration: number;
-  readonly slice: number;
-  readonly worker: string;
-  readonly seconds: number;
-  readonly reused?: boolean;
-}
-
-/** job records kept per executor */
-export const RECORD_LIMIT = 20_000;
+import type { JobAdapter, JobEvent, JobInfo, JobState, Runtime, WireOutput } from "./job.js";
+import { ReadyQueue } from "./ready-queue.js";
 
 export interface ExecutorStats {
   submitted: number;
-  /** coarse jobs that ran to completion (including abandoned ones) */
-  coarseJobs: number;
-  /** fine jobs that ran to completion (including abandoned ones): one HDF5 file each */
-  fineJobs: number;
-  /** fine jobs answered by an earlier run's file (resume): not counted in fineJobs */
+  /** jobs that ran to completion, by kind (including abandoned ones) */
+  completed: Record<string, number>;
+  /** jobs answered by an earlier run's file (resume): not counted in completed */
   resumedJobs: number;
   /** cancelled before they started: they never run */
   cancelledQueued: number;
@@ -44,26 +23,34 @@ export interface ExecutorStats {
   failed: number;
 }
 
-export interface Executor {
-  submit(job: JobSpec, input: Future<Vector>): Future<Vector>;
+export interface Executor<J, V> {
+  /** Run `job` on the value of `input` once it exists (Dask's `client.submit`). */
+  submit(job: J, input: Future<V>): Future<V>;
+  /** The values of futures, in order (Dask's `client.gather`). */
+  gather(futures: readonly Future<V>[]): Promise<V[]>;
+  /** Cancel futures: queued jobs never start, running ones are abandoned; returns how many were cancelled. */
+  cancel(futures: Iterable<Future<V>>): number;
+  /** Futures in the order they finish (Dask's `as_completed`), failed and cancelled ones included. */
+  asCompleted(futures: readonly Future<V>[]): AsyncGenerator<Future<V>>;
   readonly stats: Readonly<ExecutorStats>;
-  /** the jobs that ran to completion, in completion order (the first RECORD_LIMIT of them) */
-  readonly records: readonly JobRecord[];
   /** who ran jobs (host:pid:thread), every one of them */
   readonly workersSeen: ReadonlySet<string>;
-  /** number of jobs that may run at once */
+  /** number of jobs that may run at once (Infinity for a distributed executor) */
   readonly concurrency: number;
+  /** Listen to every job's state changes; returns a function that stops listening. */
+  onEvent(listener: (event: JobEvent) => void): () => void;
   /** Stop: lets abandoned jobs finish for up to `graceMs`, then shuts the workers down. */
   close(graceMs?: number): Promise<void>;
 }
 
 export class JobError extends Error {
   constructor(
-    readonly job: JobSpec,
+    readonly description: string,
+    readonly info: JobInfo,
     cause: unknown,
   ) {
     const msg = cause instanceof Error ? cause.message : String(cause);
-    super(`${job.solver.kind} job of iteration ${job.solver.iteration}, slice ${job.slice} (t = ${job.t0} to ${job.t1}) failed: ${msg}`, { cause });
+    super(`${description} failed: ${msg}`, { cause });
     this.name = "JobError";
   }
 }
@@ -72,95 +59,77 @@ export class JobError extends Error {
 export interface RunControl {
   /** unique within this executor */
   readonly id: number;
+  readonly info: JobInfo;
   abandoned(): boolean;
   /** called once if the job is cancelled while running */
   onAbandon(hook: () => void): void;
 }
 
-interface Entry {
-  readonly job: JobSpec;
-  readonly future: Future<Vector>;
+interface Entry<J, V, P> {
+  readonly job: J;
+  readonly info: JobInfo;
+  readonly future: Future<V>;
   readonly seq: number;
-  payload?: JobPayload;
+  payload?: P;
   started: boolean;
   abandonHooks: (() => void)[];
 }
 
-/**
- * Binary min-heap on (iteration, coarse before fine, slice, submission order). Coarse jobs are
- * cheap and form the serial chain of each iteration, so they must not wait behind fine work.
- */
-class ReadyQueue {
-  private heap: Entry[] = [];
-  get size(): number {
-    return this.heap.length;
-  }
-  private less(a: Entry, b: Entry): boolean {
-    const ia = a.job.solver.iteration;
-    const ib = b.job.solver.iteration;
-    if (ia !== ib) return ia < ib;
-    const ca = a.job.solver.kind === "coarse";
-    if (ca !== (b.job.solver.kind === "coarse")) return ca;
-    if (a.job.slice !== b.job.slice) return a.job.slice < b.job.slice;
-    return a.seq < b.seq;
-  }
-  push(e: Entry): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-  pop(): Entry | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
+/** Keeps a listener's failure from breaking the executor. */
+function safely(listener: (e: JobEvent) => void, event: JobEvent): void {
+  try {
+    listener(event);
+  } catch {
+    // a broken listener (a closed dashboard) must not fail the run
   }
 }
 
-export abstract class QueueExecutor implements Executor {
-  readonly stats: ExecutorStats = { submitted: 0, coarseJobs: 0, fineJobs: 0, resumedJobs: 0, cancelledQueued: 0, cancelledRunning: 0, failed: 0 };
-  readonly records: JobRecord[] = [];
+export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Executor<J, V> {
+  readonly stats: ExecutorStats = { submitted: 0, completed: {}, resumedJobs: 0, cancelledQueued: 0, cancelledRunning: 0, failed: 0 };
   readonly workersSeen = new Set<string>();
-  private readonly ready = new ReadyQueue();
+  private readonly ready = new ReadyQueue<Entry<J, V, P>>();
   private running = 0;
   private seq = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+  private readonly origin = performance.now();
 
-  constructor(readonly concurrency: number) {}
+  constructor(
+    readonly concurrency: number,
+    protected readonly adapter: JobAdapter<J, V, P, O>,
+    protected readonly runtime: Runtime<P, O>,
+  ) {}
 
   /**
    * Run one payload somewhere; resolves with the worker's output. `control` tells whether the
    * job was cancelled meanwhile, for backends that can still skip or stop it.
    */
-  protected abstract run(payload: JobPayload, control: RunControl): Promise<JobOutput>;
+  protected abstract run(payload: P, control: RunControl): Promise<O>;
   protected abstract shutdown(): Promise<void>;
 
-  submit(job: JobSpec, input: Future<Vector>): Future<Vector> {
+  onEvent(listener: (event: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** seconds since this executor started */
+  now(): number {
+    return (performance.now() - this.origin) / 1000;
+  }
+
+  private emit(entry: Entry<J, V, P>, state: JobState, extra: Partial<JobEvent> = {}): void {
+    if (this.listeners.size === 0) return;
+    const event: JobEvent = { id: entry.seq, info: entry.info, state, at: this.now(), ...extra };
+    for (const l of this.listeners) safely(l, event);
+  }
+
+  submit(job: J, input: Future<V>): Future<V> {
     if (this.closed) throw new Error("executor is closed");
-    const future = new Future<Vector>();
-    const entry: Entry = { job, future, seq: this.seq++, started: false, abandonHooks: [] };
+    const future = new Future<V>();
+    const entry: Entry<J, V, P> = { job, info: this.adapter.info(job), future, seq: this.seq++, started: false, abandonHooks: [] };
     this.stats.submitted++;
+    this.emit(entry, "queued");
     future.onCancel(() => {
       if (entry.started) {
         this.stats.cancelledRunning++;
@@ -168,73 +137,126 @@ export abstract class QueueExecutor implements Executor {
       } else {
         this.stats.cancelledQueued++;
       }
+      this.emit(entry, "cancelled");
     });
     input.promise.then(
       (value) => {
         if (future.settled) return;
         try {
-          entry.payload = makePayload(job.solver, value, job.t0, job.t1);
+          entry.payload = this.adapter.payload(job, value);
         } catch (e) {
-          future.reject(new JobError(job, e));
+          this.fail(entry, e);
           return;
         }
-        this.ready.push(entry);
-        this.dispatch();
+        if (entry.info.local) this.start(entry, true);
+        else {
+          this.ready.push(entry);
+          this.dispatch();
+        }
       },
       // a cancelled or failed input cancels or fails this job alike
-      (e) => future.reject(e),
+      (e) => (isCancelled(e) ? future.cancel() : future.reject(e)),
     );
     return future;
   }
 
-  private dispatch(): void {
-    while (this.running < this.concurrency && this.ready.size > 0) {
-      const entry = this.ready.pop()!;
-      if (entry.future.settled) continue; // cancelled while queued
-      entry.started = true;
-      this.running++;
-      const control: RunControl = {
-        id: entry.seq,
-        abandoned: () => entry.future.settled,
-        onAbandon: (hook) => {
-          if (entry.future.state === "cancelled") hook();
-          else entry.abandonHooks.push(hook);
-        },
+  async gather(futures: readonly Future<V>[]): Promise<V[]> {
+    return Promise.all(futures.map((f) => f.result()));
+  }
+
+  cancel(futures: Iterable<Future<V>>): number {
+    let n = 0;
+    for (const f of futures) if (f.cancel()) n++;
+    return n;
+  }
+
+  async *asCompleted(futures: readonly Future<V>[]): AsyncGenerator<Future<V>> {
+    const done: Future<V>[] = [];
+    let wake: (() => void) | undefined;
+    for (const f of futures) {
+      const settle = () => {
+        done.push(f);
+        wake?.();
       };
-      this.run(entry.payload!, control).then(
-        (out) => this.finished(entry, out, undefined),
-        (err: unknown) => this.finished(entry, undefined, err),
-      );
+      f.promise.then(settle, settle);
+    }
+    for (let given = 0; given < futures.length; given++) {
+      while (done.length === 0) await new Promise<void>((r) => (wake = r));
+      yield done.shift() as Future<V>;
     }
   }
 
-  private finished(entry: Entry, out: JobOutput | undefined, err: unknown): void {
-    this.running--;
+  private dispatch(): void {
+    while (this.running < this.concurrency && this.ready.size > 0) {
+      const entry = this.ready.pop() as Entry<J, V, P>;
+      if (entry.future.settled) continue; // cancelled while queued
+      this.start(entry, false);
+    }
+  }
+
+  private start(entry: Entry<J, V, P>, local: boolean): void {
+    entry.started = true;
+    if (!local) this.running++;
+    this.emit(entry, "running");
+    const control: RunControl = {
+      id: entry.seq,
+      info: entry.info,
+      abandoned: () => entry.future.settled,
+      onAbandon: (hook) => {
+        if (entry.future.state === "cancelled") hook();
+        else entry.abandonHooks.push(hook);
+      },
+    };
+    const payload = entry.payload as P;
+    const work = local ? this.runtime.run(payload) : this.run(payload, control);
+    work.then(
+      (out) => this.finished(entry, local, out, undefined),
+      (err: unknown) => this.finished(entry, local, undefined, err),
+    );
+  }
+
+  private fail(entry: Entry<J, V, P>, err: unknown): void {
+    if (entry.future.settled) return;
+    if (isCancelled(err)) {
+      entry.future.cancel();
+      return;
+    }
+    this.stats.failed++;
+    const message = err instanceof Error ? err.message : String(err);
+    this.emit(entry, "failed", { error: message });
+    entry.future.reject(new JobError(this.adapter.describe(entry.job), entry.info, err));
+  }
+
+  private finished(entry: Entry<J, V, P>, local: boolean, out: O | undefined, err: unknown): void {
+    if (!local) this.running--;
     entry.abandonHooks = [];
-    const { job, future } = entry;
+    const { job, future, info } = entry;
     if (out) {
-      absorbHints(out.hints);
       if (out.reused) this.stats.resumedJobs++;
-      else if (job.solver.kind === "fine") this.stats.fineJobs++;
-      else this.stats.coarseJobs++;
-      this.workersSeen.add(out.worker);
-      // a run of many slices runs millions of jobs: memory (and run.json) keep the first ones
-      if (this.records.length < RECORD_LIMIT) {
-        this.records.push({ kind: job.solver.kind, iteration: job.solver.iteration, slice: job.slice, worker: out.worker, seconds: out.seconds, ...(out.reused ? { reused: true } : {}) });
+      else this.stats.completed[info.kind] = (this.stats.completed[info.kind] ?? 0) + 1;
+      if (!local) this.workersSeen.add(out.worker);
+      let value: V | undefined;
+      let error: unknown;
+      try {
+        // decoded even when abandoned: the adapter learns what the output says (known states)
+        value = this.adapter.result(job, out);
+      } catch (e) {
+        error = e;
       }
       if (!future.settled) {
-        try {
-          future.resolve(decode(out.result));
-        } catch (e) {
-          future.reject(new JobError(job, e));
+        if (error !== undefined) this.fail(entry, error);
+        else {
+          this.emit(entry, out.reused ? "reused" : "done", { worker: out.worker, seconds: out.seconds });
+          future.resolve(value as V);
         }
       }
-    } else if (!future.settled) {
-      this.stats.failed++;
-      future.reject(new JobError(job, err));
+    } else {
+      this.fail(entry, err);
     }
-    this.dispatch();
-    if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    if (!local) {
+      this.dispatch();
+      if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
   }
 
   /** Resolves when no job is running (queued jobs may remain). */

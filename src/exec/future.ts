@@ -1,11 +1,10 @@
-/** A value that will exist later; can be cancelled. The scheduler's unit of dataflow. */
+/**
+ * A value that will exist later; can be cancelled. The scheduler's unit of dataflow, with Dask's
+ * vocabulary: `result()`, `done()`, `cancel()`, `cancelled()`.
+ */
+import { CancelledError } from "../errors.js";
 
-export class CancelledError extends Error {
-  constructor(what = "job") {
-    super(`${what} was cancelled`);
-    this.name = "CancelledError";
-  }
-}
+export { CancelledError };
 
 export type FutureState = "pending" | "fulfilled" | "rejected" | "cancelled";
 
@@ -45,6 +44,20 @@ export class Future<T> {
 
   get settled(): boolean {
     return this.current !== "pending";
+  }
+
+  /** The value, once it exists (Dask's `future.result()`); rejects if the job failed or was cancelled. */
+  result(): Promise<T> {
+    return this.promise;
+  }
+
+  /** Finished, failed or cancelled (Dask's `future.done()`). */
+  done(): boolean {
+    return this.settled;
+  }
+
+  cancelled(): boolean {
+    return this.current === "cancelled";
   }
 
   resolve(value: T): void {

@@ -1,62 +1,98 @@
 /**
- * A job as it travels to a worker (thread, process or machine): the solver spec, the encoded
- * input expression, the interval, and hints (known snapshot values) so small states need not
- * be re-read from disk. The same runJob serves every executor.
+ * What an executor needs to know of the jobs it runs, and nothing more: how to order and name
+ * them, how to put one on the wire and read its answer (the job adapter), and where the code that
+ * runs a payload lives (the runtime). Executors never look inside a payload; src/jobs does.
  */
-import { threadId } from "node:worker_threads";
-import { hostname } from "node:os";
-import { recallSnapshot, rememberSnapshot, snapshotKey, HINT_MAX_LENGTH } from "../archive/snapshot-cache.js";
-import { decode, decodeArray, encode, encodeArray, type EncodedExpr, type EncodedNumber } from "../expr/codec.js";
-import { snapshots, type Vector } from "../expr/vector.js";
-import { runSolver } from "../solvers/run.js";
-import type { SolverSpec } from "../solvers/spec.js";
 
-export type Hint = [key: string, value: EncodedNumber[]];
-
-export interface JobPayload {
-  readonly solver: SolverSpec;
-  readonly input: EncodedExpr;
-  readonly t0: number;
-  readonly t1: number;
-  readonly hints: Hint[];
+/** Ordering and naming of one job. */
+export interface JobInfo {
+  /** e.g. "coarse" or "fine" */
+  readonly kind: string;
+  readonly iteration: number;
+  /** the time slice it solves over (1..N) */
+  readonly slice: number;
+  /** on the serial critical path (the coarse chain): goes before other work of its iteration */
+  readonly urgent: boolean;
+  /** cheap enough to run where it is submitted rather than pay a round trip to a worker */
+  readonly local: boolean;
 }
 
-export interface JobOutput {
-  readonly result: EncodedExpr;
-  readonly hints: Hint[];
+/** What every worker answers besides the result itself. */
+export interface WireOutput {
   /** who ran it: host:pid:thread */
   readonly worker: string;
+  /** compute time on the worker's own clock */
   readonly seconds: number;
-  /** resume: an earlier run's file was taken instead of computing */
+  /** an earlier run's file was taken instead of computing (resume) */
   readonly reused?: boolean;
 }
 
-/** Hints for the snapshots of an expression whose values are known and small. */
-export function hintsFor(expr: Vector): Hint[] {
-  const hints: Hint[] = [];
-  for (const s of snapshots(expr)) {
-    const key = snapshotKey(s.path, s.dataset, s.index);
-    const value = recallSnapshot(key);
-    if (value && value.length <= HINT_MAX_LENGTH) hints.push([key, encodeArray(value)]);
+/** Turns jobs and their inputs into payloads, and answers back into values. */
+export interface JobAdapter<J, V, P, O extends WireOutput> {
+  info(job: J): JobInfo;
+  /** for messages: "fine job of iteration 3, slice 5 (t = 1.5 to 2.25)" */
+  describe(job: J): string;
+  payload(job: J, input: V): P;
+  result(job: J, output: O): V;
+}
+
+/** Where payloads run: this thread (`run`), or worker threads loading `threadModule`. */
+export interface Runtime<P, O> {
+  run(payload: P, stop?: () => boolean): Promise<O>;
+  /** a module whose default export takes a ThreadTask<P> and returns O */
+  readonly threadModule: URL;
+  /** handed to every worker thread (e.g. what it may trust) */
+  readonly workerData?: unknown;
+}
+
+/** A job sent to a worker thread; `cancel` (over a SharedArrayBuffer) set non-zero stops it between chunks. */
+export interface ThreadTask<P> {
+  readonly payload: P;
+  readonly cancel?: Int32Array;
+}
+
+/**
+ * Start-up of a thread before any job: its module is loaded by then. `arrived` counts threads in;
+ * each waits (briefly) until `expected` have arrived, so that n warm-ups occupy n distinct threads.
+ */
+export interface WarmTask {
+  readonly warm: true;
+  readonly arrived: Int32Array;
+  readonly expected: number;
+}
+
+/** What a worker thread module's default export takes. */
+export type ThreadMessage<P> = ThreadTask<P> | WarmTask;
+
+/** The warm-up as a thread module runs it. */
+export function warmUp(task: WarmTask): { warm: true } {
+  Atomics.add(task.arrived, 0, 1);
+  Atomics.notify(task.arrived, 0);
+  const deadline = Date.now() + 5000;
+  for (let n = Atomics.load(task.arrived, 0); n < task.expected && Date.now() < deadline; n = Atomics.load(task.arrived, 0)) {
+    Atomics.wait(task.arrived, 0, n, 50);
   }
-  return hints;
+  return { warm: true };
 }
 
-export function absorbHints(hints: readonly Hint[]): void {
-  for (const [key, value] of hints) rememberSnapshot(key, decodeArray(value));
-}
+/**
+ * A worker thread's answer. A cancellation is an answer, not a thrown error: errors cross the
+ * thread boundary as plain Errors, losing what kind they were.
+ */
+export type ThreadResult<O> = { readonly output: O } | { readonly cancelled: true } | { readonly warm: true };
 
-export function makePayload(solver: SolverSpec, input: Vector, t0: number, t1: number): JobPayload {
-  return { solver, input: encode(input), t0, t1, hints: hintsFor(input) };
-}
+export type JobState = "queued" | "running" | "done" | "reused" | "cancelled" | "failed";
 
-/** who runs jobs here: host:pid:thread */
-export const workerName = `${hostname()}:${process.pid}:${threadId}`;
-
-/** Run a payload; one from a queue that others can write to must pass checkPayload first. */
-export async function runJob(payload: JobPayload, stop?: () => boolean): Promise<JobOutput> {
-  const start = performance.now();
-  absorbHints(payload.hints);
-  const { value, reused } = await runSolver(payload.solver, decode(payload.input), payload.t0, payload.t1, stop);
-  return { result: encode(value), hints: hintsFor(value), worker: workerName, seconds: (performance.now() - start) / 1000, ...(reused ? { reused } : {}) };
+/** A job's state change, as executors report it to listeners (timing, the dashboard). */
+export interface JobEvent {
+  /** unique within the executor */
+  readonly id: number;
+  readonly info: JobInfo;
+  readonly state: JobState;
+  /** seconds since the executor started, on the driver's clock */
+  readonly at: number;
+  readonly worker?: string;
+  /** compute seconds reported by the worker */
+  readonly seconds?: number;
+  readonly error?: string;
 }

@@ -1,46 +1,60 @@
-/** The default executor: a pool of worker threads (Piscina), no server needed. */
+/**
+ * The default executor: a pool of worker threads (Piscina), no server needed. Threads start
+ * lazily, one per job that is ready to run, up to `workers`: a pool never holds more threads than
+ * it has work for, so asking for many workers costs nothing until the work is there.
+ */
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
+import { CancelledError } from "../errors.js";
 import { QueueExecutor, type RunControl } from "./executor.js";
-import { CancelledError } from "./future.js";
-import type { JobOutput, JobPayload } from "./job.js";
-import type { WorkerTask } from "./thread-worker.js";
+import { maxWorkers, THREADS_PER_CORE } from "./limits.js";
+import type { JobAdapter, Runtime, ThreadMessage, ThreadResult, WireOutput } from "./job.js";
 
-export class ThreadsExecutor extends QueueExecutor {
-  private readonly pool: Piscina<WorkerTask, JobOutput | null>;
-  private readonly warm: Promise<unknown>;
 
-  constructor(workers: number = availableParallelism()) {
+export class ThreadsExecutor<J, V, P, O extends WireOutput> extends QueueExecutor<J, V, P, O> {
+  private readonly pool: Piscina<ThreadMessage<P>, ThreadResult<O>>;
+  private closing = false;
+
+  constructor(adapter: JobAdapter<J, V, P, O>, runtime: Runtime<P, O>, workers: number = availableParallelism()) {
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
-    super(workers);
+    if (workers > maxWorkers()) throw new RangeError(`workers must be at most ${maxWorkers()} (${THREADS_PER_CORE} per core, at least 16), got ${workers}`);
+    super(workers, adapter, runtime);
     this.pool = new Piscina({
-      filename: new URL("./thread-worker.js", import.meta.url).href,
-      minThreads: workers,
+      filename: runtime.threadModule.href,
+      minThreads: 0,
       maxThreads: workers,
       // jobs are queued here, in priority order; Piscina only ever holds the running ones
       maxQueue: workers,
       idleTimeout: Number.POSITIVE_INFINITY,
+      ...(runtime.workerData === undefined ? {} : { workerData: runtime.workerData }),
     });
     // an abandoned (cancelled) job may still answer after destroy(); that answer is not an error
     this.pool.on("error", (err: unknown) => {
       if (!this.closing) throw err;
     });
-    // Piscina imports the worker module on a thread's first task; give every thread one now, so
-    // all of them load HDF5 (about 0.3 s each) at start-up, in parallel, not in the middle of a run
-    this.warm = Promise.all(Array.from({ length: workers }, () => this.pool.run({ warmup: true })));
   }
 
-  private closing = false;
+  /** Start `count` threads (at most `workers`) and wait until each has loaded its module. */
+  async warm(count: number): Promise<void> {
+    const expected = Math.min(count, this.concurrency) - this.pool.threads.length;
+    if (expected <= 0) return;
+    const arrived = new Int32Array(new SharedArrayBuffer(4));
+    await Promise.all(Array.from({ length: expected }, () => this.pool.run({ warm: true, arrived, expected })));
+  }
 
-  protected async run(payload: JobPayload, control: RunControl): Promise<JobOutput> {
-    await this.warm;
+  /** threads started so far */
+  get threads(): number {
+    return this.pool.threads.length;
+  }
+
+  protected async run(payload: P, control: RunControl): Promise<O> {
     if (control.abandoned()) throw new CancelledError();
-    // an abandoned fine job stops at its next chunk of integration instead of running to the end
-    // (coarse jobs are one step: not worth a shared flag, which costs more to send than the job)
-    if (payload.solver.kind === "coarse") return (await this.pool.run({ payload }))!;
+    // an abandoned job stops at its next chunk of integration instead of running to the end
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     control.onAbandon(() => Atomics.store(cancel, 0, 1));
-    return (await this.pool.run({ payload, cancel }))!;
+    const answer = await this.pool.run({ payload, cancel });
+    if ("output" in answer) return answer.output;
+    throw new CancelledError();
   }
 
   protected async shutdown(): Promise<void> {

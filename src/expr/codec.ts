@@ -4,7 +4,7 @@
  * infinities and -0 are spelled as strings because JSON has no way to write them.
  */
 import { Binary, H5Snap, Literal, Unary, type Vector } from "./vector.js";
-import { isSlice, type IndexItem } from "./index.js";
+import { isIndexRange, type IndexItem } from "../ndarray/indexing.js";
 
 export type EncodedNumber = number | "NaN" | "Infinity" | "-Infinity" | "-0";
 
@@ -83,7 +83,7 @@ function indexItems(x: unknown): IndexItem[] {
   if (!Array.isArray(x) || x.length > 32) throw new Error(`h5snap index must be an array of at most 32 items`);
   return x.map((item: unknown) => {
     if (isInteger(item)) return item;
-    if (isSlice(item)) return { start: item.start, stop: item.stop, step: item.step };
+    if (isIndexRange(item)) return { start: item.start, stop: item.stop, step: item.step };
     throw new Error(`h5snap index item ${JSON.stringify(item)} is neither an integer nor a slice`);
   });
 }

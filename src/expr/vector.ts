@@ -3,7 +3,7 @@
  * operations instead of computing, so the combine step `c1 + f1 - c2` can travel to any
  * worker as data and be reduced where its value is needed.
  */
-import type { IndexItem } from "./index.js";
+import type { IndexItem } from "../ndarray/indexing.js";
 
 export type BinaryOp = "add" | "sub";
 export type UnaryOp = "scale";

@@ -2,6 +2,7 @@
  * Sub-stepping as the original's iterate_solution and the Fine solver: n = ceil((t1 - t0) / h)
  * steps over linspace(t0, t1, n + 1), each step's width taken from that linspace, not h.
  */
+import { CancelledError } from "../errors.js";
 import { linspaceAt } from "./linspace.js";
 import type { Solution, Stepper } from "./problem.js";
 
@@ -19,13 +20,6 @@ export interface Table {
   readonly stride: number;
 }
 
-/** Thrown when an integration is asked to stop before it is done. */
-export class Interrupted extends Error {
-  constructor() {
-    super("integration was interrupted");
-    this.name = "Interrupted";
-  }
-}
 
 /** Steps between two looks at `stop`: cheap to check, and still several times a second. */
 const CHUNK = 1 << 16;
@@ -61,7 +55,7 @@ function march(
     const tb = i === n ? t1 : exact ? i * step + t0 : linspaceAt(t0, t1, n + 1, i);
     method.into(a, ta, tb, a);
     ta = tb;
-    if (stop !== undefined && (i & (CHUNK - 1)) === 0 && stop()) throw new Interrupted();
+    if (stop !== undefined && (i & (CHUNK - 1)) === 0 && stop()) throw new CancelledError("integration");
     if (table !== null && (--countdown === 0 || i === n)) {
       countdown = stride;
       for (let j = 0; j < dim; j++) table[row + j] = a[j]!;

@@ -1,7 +1,7 @@
 /** Keeps track of iterates as they come in and decides convergence, as the original's History. */
 import { log } from "../log.js";
 import { maxAbsDiff } from "./serial.js";
-import { reduceAsync } from "../expr/reduce.js";
+import { reduceAsync } from "../evaluate/reduce.js";
 import type { Vector } from "../expr/vector.js";
 
 export class History {

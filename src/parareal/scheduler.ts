@@ -13,8 +13,8 @@
  * slices would otherwise mean N^2/2 futures (500,000 for 1,000 slices) before the first result.
  */
 import { combine, type Vector } from "../expr/vector.js";
-import type { Executor } from "../exec/executor.js";
 import { Future } from "../exec/future.js";
+import type { SolverExecutor } from "../jobs/solver-job.js";
 import type { SolverSpec } from "../solvers/spec.js";
 
 export type SolverFactory = (iteration: number) => SolverSpec;
@@ -43,7 +43,7 @@ export class Parareal {
   private readonly coarseOf = new WeakMap<Future<Vector>, Future<Vector>>();
 
   constructor(
-    readonly executor: Executor,
+    readonly executor: SolverExecutor,
     readonly coarse: SolverFactory,
     readonly fine: SolverFactory,
     readonly options: PararealOptions = {},
@@ -119,7 +119,7 @@ export class Parareal {
     try {
       for (let k = 0; k < jobs.length; k++) {
         this.extend(jobs, k);
-        const y = await Promise.all(jobs[k]!.map((f) => f.promise));
+        const y = await this.executor.gather(jobs[k] ?? []);
         // iteration k-1 fed iterations up to k + lookahead, all laid out: let it go
         if (k >= 1) jobs[k - 1] = [];
         result = { converged: false, iterations: k, iterate: y };
@@ -136,14 +136,12 @@ export class Parareal {
 
   /** Cancel every job of this run that has not finished. */
   cancel(): number {
-    let n = 0;
-    for (const f of this.futures) if (f.cancel()) n++;
-    return n;
+    return this.executor.cancel([...this.futures]);
   }
 }
 
 /** The original's tabulate over futures: a serial chain of solver jobs (the fine reference). */
-export function tabulateJobs(executor: Executor, solver: SolverSpec, y0: Vector, t: Float64Array): Future<Vector>[] {
+export function tabulateJobs(executor: SolverExecutor, solver: SolverSpec, y0: Vector, t: Float64Array): Future<Vector>[] {
   const y: Future<Vector>[] = [Future.resolved(y0)];
   for (let i = 1; i < t.length; i++) y.push(executor.submit({ solver, t0: t[i - 1]!, t1: t[i]!, slice: i }, y[i - 1]!));
   return y;

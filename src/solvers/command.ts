@@ -5,10 +5,10 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fineFilename } from "../archive/filename.js";
-import { Interrupted } from "../ode/iterate.js";
+import { CancelledError } from "../errors.js";
 
 /** What a template may name; the rest of it is passed to /bin/sh as written. */
 export const PLACEHOLDERS = ["in", "out", "t0", "t1", "iter", "h"] as const;
@@ -50,14 +50,33 @@ export function ioNames(spec: CommandSpec, kind: "coarse" | "fine", iteration: n
 
 const STDERR_LINES = 5;
 
+/** The name every command's supervising shell carries ($0), so that the driver can find its own. */
+export const SUPERVISOR_NAME = "parareal-solver-command";
+
+/**
+ * The supervising shell around a command: it runs the command in its own process group, and a
+ * watchdog in the background kills that whole group when the process that started it (driver or
+ * worker) is gone, even by SIGKILL, which no handler sees. The watchdog's own output goes to
+ * /dev/null, so that it never holds the command's stderr open.
+ */
+const SUPERVISOR = [
+  'parent=$1; command=$2',
+  '( while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM 0 ) </dev/null >/dev/null 2>&1 &',
+  "watchdog=$!",
+  '/bin/sh -c "$command"',
+  "status=$?",
+  'kill "$watchdog" 2>/dev/null',
+  'exit "$status"',
+].join("\n");
+
 /**
  * Run one expanded command; resolves when it exits 0. Fails with the command's last stderr lines,
- * or with Interrupted when `stop` says so (the process group is killed).
+ * or with CancelledError when `stop` says so (the process group is killed).
  */
 export function runShell(command: string, what: string, stop?: () => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     // its own process group, so cancelling kills what the shell started too
-    const child = spawn("/bin/sh", ["-c", command], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const child = spawn("/bin/sh", ["-c", SUPERVISOR, SUPERVISOR_NAME, String(process.pid), command], { stdio: ["ignore", "ignore", "pipe"], detached: true });
     let tail = "";
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {
@@ -68,7 +87,7 @@ export function runShell(command: string, what: string, stop?: () => boolean): P
       ? setInterval(() => {
           if (!stopped && stop()) {
             stopped = true;
-            kill(child.pid, "SIGTERM");
+            killGroup(child.pid, "SIGTERM");
           }
         }, 50)
       : undefined;
@@ -78,7 +97,7 @@ export function runShell(command: string, what: string, stop?: () => boolean): P
     });
     child.on("close", (code, signal) => {
       clearInterval(poll);
-      if (stopped) return reject(new Interrupted());
+      if (stopped) return reject(new CancelledError(what));
       if (code === 0) return resolve();
       const lines = tail.trim().split("\n").filter((l) => l.trim() !== "").slice(-STDERR_LINES);
       const status = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -87,13 +106,71 @@ export function runShell(command: string, what: string, stop?: () => boolean): P
   });
 }
 
-function kill(pid: number | undefined, signal: NodeJS.Signals): void {
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, signal);
   } catch {
     // already gone
   }
+}
+
+/** Process ids of the command supervisors this process started (from any of its threads). */
+function ownSupervisors(): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return []; // no /proc: the watchdogs still end them within a second of our exit
+  }
+  const found: number[] = [];
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // pid (comm) state ppid pgrp ...: a supervisor is its group's leader, and our child
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) !== process.pid || Number(fields[2]) !== Number(name)) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, "utf8").split("\u0000").includes(SUPERVISOR_NAME)) found.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * Stop every solver command this process runs, with its children: SIGTERM to each process group,
+ * SIGKILL to what is left after `graceMs`. Returns how many groups there were.
+ */
+export async function killCommands(graceMs = 1000): Promise<number> {
+  const groups = ownSupervisors();
+  for (const pid of groups) killGroup(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (groups.some(groupAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (const pid of groups) killGroup(pid, "SIGKILL");
+  return groups.length;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Remove the exchange files ({in}, {out}) this process left in `workdir` (named with its pid). */
+export function removeOwnExchangeFiles(workdir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(workdir);
+  } catch {
+    return;
+  }
+  const mine = `-${process.pid}-`;
+  for (const name of names) if (name.includes(mine) && /-(in|out)\.h5(\.[0-9a-f]+\.tmp)?$/.test(name)) rmSync(join(workdir, name), { force: true });
 }
 
 export function removeQuietly(...paths: string[]): void {

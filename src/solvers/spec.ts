@@ -2,12 +2,9 @@
  * Coarse and fine solvers as data: a spec names the problem, the method and the step, so it
  * can be sent to any worker and rebuilt there (the original pickled dataclasses for this).
  */
+import { DEFAULT_METHOD, type MethodName } from "../ode/methods.js";
+import type { ProblemSpec } from "../models/problem-entry.js";
 import type { CommandSpec } from "./command.js";
-import type { ProblemSpec } from "./problems.js";
-
-export type MethodName = "euler" | "rk4" | "dopri5" | "backward-euler";
-
-export const METHODS: readonly MethodName[] = ["euler", "rk4", "dopri5", "backward-euler"];
 
 export interface CoarseSpec {
   readonly kind: "coarse";
@@ -17,10 +14,11 @@ export interface CoarseSpec {
   /** sub-step; absent: one step per slice, as the original's coarse solver */
   readonly h?: number;
   /**
-   * Parameters of the coarse grid (e.g. `{ n: 15 }` for heat1d): the state is restricted to it
-   * (f2c), solved there and interpolated back (c2f) by the problem's `regrid`.
+   * Parameters of the coarse problem where they differ from the fine one's (e.g. `{ n: 15 }` for
+   * heat1d: a coarser grid): the state is restricted to it (f2c), solved there and interpolated
+   * back (c2f) by the problem's `regrid`.
    */
-  readonly grid?: Readonly<Record<string, number>>;
+  readonly coarseParams?: Readonly<Record<string, number>>;
   /** a black-box program instead of `method` (see command.ts) */
   readonly command?: CommandSpec;
 }
@@ -51,9 +49,9 @@ export type SolverSpec = CoarseSpec | FineSpec;
 export function coarseSpec(
   problem: ProblemSpec,
   iteration: number,
-  method: MethodName = "euler",
+  method: MethodName = DEFAULT_METHOD,
   h?: number,
-  grid?: Readonly<Record<string, number>>,
+  coarseParams?: Readonly<Record<string, number>>,
   command?: CommandSpec,
 ): CoarseSpec {
   return {
@@ -62,7 +60,7 @@ export function coarseSpec(
     problem,
     method,
     ...(h === undefined ? {} : { h }),
-    ...(grid === undefined ? {} : { grid }),
+    ...(coarseParams === undefined ? {} : { coarseParams }),
     ...(command === undefined ? {} : { command }),
   };
 }
@@ -76,7 +74,7 @@ export function fineSpec(
     kind: "fine",
     iteration,
     problem,
-    method: options.method ?? "euler",
+    method: options.method ?? DEFAULT_METHOD,
     h: options.h,
     archive: options.archive,
     name: options.name ?? "fine",

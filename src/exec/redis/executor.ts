@@ -2,17 +2,20 @@
  * The distributed executor: jobs go to a BullMQ queue of this run's own on Redis, `parareal
  * worker` processes anywhere run them, and results come back as BullMQ completion events.
  * Ordering, dependencies and cancellation stay in the driver (QueueExecutor); Redis only holds
- * jobs whose inputs exist.
+ * jobs whose inputs exist. Everything put in Redis is signed with the key driver and workers share.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
+import { CancelledError } from "../../errors.js";
 import { log } from "../../log.js";
 import { QueueExecutor, type RunControl } from "../executor.js";
-import type { JobOutput, JobPayload } from "../job.js";
+import type { JobAdapter, Runtime, WireOutput } from "../job.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { aliveKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, modulesKey, PREFIX, queueName, rootKey, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
+import { aliveKey, announceKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS, PREFIX, queueName, RUNS_KEY, workersKey, type ControlMessage } from "./keys.js";
+import { openResult, sealAnnouncement, sealControl, sealHeartbeat, sealJob } from "./messages.js";
+import type { Signer } from "./signing.js";
 
 export interface RedisExecutorOptions {
   /** attempts per job before the run fails (a job that throws is retried) */
@@ -22,15 +25,17 @@ export interface RedisExecutorOptions {
   /** fail the run when Redis stays unreachable this long */
   readonly outageMs?: number;
   /** the run's archive root (its output directory): workers refuse jobs naming paths outside it */
-  readonly root?: string;
+  readonly root: string;
   /** the problem modules (file URLs) the run names: workers import no other */
   readonly modules?: readonly string[];
+  /** the key shared with the workers */
+  readonly signer: Signer;
 }
 
-interface Pending {
-  readonly payload: JobPayload;
+interface Pending<P> {
+  readonly payload: P;
   readonly priority: number;
-  resolve(out: JobOutput): void;
+  resolve(out: unknown): void;
   reject(e: Error): void;
 }
 
@@ -38,32 +43,35 @@ export function newRunId(): string {
   return `${hostname().replace(/[^\w-]/g, "").slice(0, 20) || "host"}-${process.pid}-${randomBytes(4).toString("hex")}`;
 }
 
-export class RedisExecutor extends QueueExecutor {
-  private readonly pending = new Map<string, Pending>();
+export class RedisExecutor<J, V, P, O extends WireOutput> extends QueueExecutor<J, V, P, O> {
+  private readonly pending = new Map<string, Pending<P>>();
   private disconnected = false;
   private outage: NodeJS.Timeout | undefined;
   private lastProgress = Date.now();
   private readonly watchdog: NodeJS.Timeout;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lost = false;
 
   private constructor(
+    adapter: JobAdapter<J, V, P, O>,
+    runtime: Runtime<P, O>,
     readonly runId: string,
     private readonly redis: Redis,
     private readonly queue: Queue,
     private readonly events: QueueEvents,
-    private readonly attempts: number,
+    private readonly options: Required<Omit<RedisExecutorOptions, "runId">>,
     /** connections given to BullMQ: it does not close connections it did not open */
     private readonly connections: Redis[],
     describe: string,
-    outageMs: number,
   ) {
     // Redis holds every job whose inputs exist; BullMQ priorities keep earlier iterations first
-    super(Number.POSITIVE_INFINITY);
+    super(Number.POSITIVE_INFINITY, adapter, runtime);
     events.on("completed", ({ jobId, returnvalue }) => this.settle(jobId, returnvalue as unknown));
     events.on("active", () => (this.lastProgress = Date.now()));
     // the commonest mistake: no worker serves this Redis. Say so rather than wait in silence.
     this.watchdog = setInterval(() => {
       if (this.pending.size > 0 && Date.now() - this.lastProgress > 30_000) {
-        log.warning(`run ${runId}: no job started for 30 s; is a \`parareal worker --redis ${describe}\` running?`);
+        log.warning(`run ${runId}: no job started for 30 s; is a \`parareal worker --redis ${describe}\` running, with the same key?`);
         this.lastProgress = Date.now();
       }
     }, 5000).unref();
@@ -79,7 +87,7 @@ export class RedisExecutor extends QueueExecutor {
       if (this.disconnected) return;
       this.disconnected = true;
       // reconnection is retried for ever underneath; the run itself gives up after outageMs
-      this.outage = setTimeout(() => this.failAll(new Error(`lost the connection to Redis at ${describe} for ${outageMs / 1000} s`)), outageMs);
+      this.outage = setTimeout(() => this.failAll(new Error(`lost the connection to Redis at ${describe} for ${options.outageMs / 1000} s`)), options.outageMs);
     });
     redis.on("ready", () => {
       if (!this.disconnected) return;
@@ -89,44 +97,44 @@ export class RedisExecutor extends QueueExecutor {
     });
   }
 
-  static async open(settings: RedisSettings, options: RedisExecutorOptions = {}): Promise<RedisExecutor> {
+  static async open<J, V, P, O extends WireOutput>(settings: RedisSettings, adapter: JobAdapter<J, V, P, O>, runtime: Runtime<P, O>, options: RedisExecutorOptions): Promise<RedisExecutor<J, V, P, O>> {
     const redis = await connectRedis(settings);
     const runId = options.runId ?? newRunId();
     const connections = [createRedis(settings), createRedis(settings)];
-    const queue = new Queue(queueName(runId), { connection: connections[0]!, prefix: PREFIX });
-    const events = new QueueEvents(queueName(runId), { connection: connections[1]!, prefix: PREFIX });
+    const queue = new Queue(queueName(runId), { connection: connections[0] as Redis, prefix: PREFIX });
+    const events = new QueueEvents(queueName(runId), { connection: connections[1] as Redis, prefix: PREFIX });
     queue.on("error", (e) => log.debug(`queue: ${e.message}`));
     events.on("error", (e) => log.debug(`queue events: ${e.message}`));
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const executor = new RedisExecutor(runId, redis, queue, events, options.attempts ?? 3, connections, describeUrl(settings.url), options.outageMs ?? 60_000);
-    executor.root = options.root;
-    executor.modules = options.modules ?? [];
+    const resolved = { attempts: options.attempts ?? 3, outageMs: options.outageMs ?? 60_000, root: options.root, modules: options.modules ?? [], signer: options.signer };
+    const executor = new RedisExecutor(adapter, runtime, runId, redis, queue, events, resolved, connections, describeUrl(settings.url));
     await executor.announce();
     log.info(`run ${runId}: jobs go to Redis queue ${PREFIX}:${queueName(runId)}`);
     return executor;
   }
 
-  private root: string | undefined;
-  private modules: readonly string[] = [];
-
-  private heartbeat: NodeJS.Timeout | undefined;
-
   private async beat(): Promise<void> {
-    await this.redis.set(aliveKey(this.runId), String(process.pid), "PX", HEARTBEAT_TIMEOUT_MS);
+    // the announcement is ours alone: if it is gone while we are connected, someone removed the run
+    if (!this.disconnected && !this.lost && (await this.redis.exists(announceKey(this.runId))) === 0) {
+      this.lost = true;
+      this.failAll(new Error(`run ${this.runId}: its keys were removed from Redis while it ran (by another client?)`));
+      return;
+    }
+    await this.redis.set(aliveKey(this.runId), sealHeartbeat(this.options.signer, this.runId), "PX", HEARTBEAT_TIMEOUT_MS);
   }
 
   private async announce(): Promise<void> {
+    const { signer, root, modules } = this.options;
+    // the announcement first: a worker that hears of the run reads it before taking a job
+    await this.redis.set(announceKey(this.runId), sealAnnouncement(signer, { run: this.runId, root, modules }));
     await this.beat();
     this.heartbeat ??= setInterval(() => void this.beat().catch(() => undefined), HEARTBEAT_MS).unref();
-    // the root first: a worker that hears of the run reads it before taking a job
-    if (this.root !== undefined) await this.redis.set(rootKey(this.runId), this.root);
-    if (this.modules.length > 0) await this.redis.sadd(modulesKey(this.runId), ...this.modules);
     await this.redis.sadd(RUNS_KEY, this.runId);
     await this.publish({ type: "start", run: this.runId });
   }
 
   private async publish(message: ControlMessage): Promise<void> {
-    await this.redis.publish(CONTROL_CHANNEL, JSON.stringify(message));
+    await this.redis.publish(CONTROL_CHANNEL, sealControl(this.options.signer, message));
   }
 
   /** Wait until `count` workers have attached to this run (an MPI launch knows how many will). */
@@ -146,16 +154,21 @@ export class RedisExecutor extends QueueExecutor {
   private settle(jobId: string, value: unknown): void {
     const p = this.pending.get(jobId);
     if (!p) return;
+    const out = openResult(this.options.signer, this.runId, jobId, value);
+    if (out === undefined) {
+      // not from a worker holding the key: ignore it, the real answer is still to come
+      log.warning(`run ${this.runId}: ignored an unsigned or forged result for job ${jobId}`);
+      return;
+    }
     this.pending.delete(jobId);
     this.lastProgress = Date.now();
-    const out = (typeof value === "string" ? JSON.parse(value) : value) as JobOutput;
     p.resolve(out);
   }
 
-  private batch: { jobId: string; p: Pending }[] = [];
+  private batch: { jobId: string; p: Pending<P> }[] = [];
 
   /** Jobs that become ready in the same tick go to Redis in one round trip (addBulk). */
-  private add(jobId: string, p: Pending): void {
+  private add(jobId: string, p: Pending<P>): void {
     if (this.batch.length === 0) setImmediate(() => void this.flush());
     this.batch.push({ jobId, p });
   }
@@ -163,9 +176,11 @@ export class RedisExecutor extends QueueExecutor {
   private async flush(): Promise<void> {
     const batch = this.batch;
     this.batch = [];
-    const opts = { attempts: this.attempts, backoff: { type: "fixed" as const, delay: 200 }, removeOnComplete: true, removeOnFail: true };
+    const opts = { attempts: this.options.attempts, backoff: { type: "fixed" as const, delay: 200 }, removeOnComplete: true, removeOnFail: true };
     try {
-      await this.queue.addBulk(batch.map(({ jobId, p }) => ({ name: "solve", data: p.payload, opts: { ...opts, jobId, priority: p.priority } })));
+      await this.queue.addBulk(
+        batch.map(({ jobId, p }) => ({ name: "solve", data: sealJob(this.options.signer, this.runId, jobId, p.payload), opts: { ...opts, jobId, priority: p.priority } })),
+      );
     } catch (e) {
       for (const { jobId, p } of batch) {
         this.pending.delete(jobId);
@@ -184,12 +199,12 @@ export class RedisExecutor extends QueueExecutor {
     }
   }
 
-  protected run(payload: JobPayload, control: RunControl): Promise<JobOutput> {
+  protected run(payload: P, control: RunControl): Promise<O> {
     const jobId = `j${control.id}`; // BullMQ refuses the id "0"
-    const { iteration, kind } = payload.solver;
-    return new Promise<JobOutput>((resolve, reject) => {
-      // lower is sooner in BullMQ: iteration first, coarse before fine
-      const p: Pending = { payload, priority: 1 + 2 * iteration + (kind === "fine" ? 1 : 0), resolve, reject };
+    const { iteration, urgent } = control.info;
+    return new Promise<O>((resolve, reject) => {
+      // lower is sooner in BullMQ: iteration first, the coarse chain before other work
+      const p: Pending<P> = { payload, priority: 1 + 2 * iteration + (urgent ? 0 : 1), resolve: (out) => resolve(out as O), reject };
       this.pending.set(jobId, p);
       this.add(jobId, p);
       control.onAbandon(() => void this.abandon(jobId));
@@ -200,7 +215,7 @@ export class RedisExecutor extends QueueExecutor {
   private async abandon(jobId: string): Promise<void> {
     const p = this.pending.get(jobId);
     this.pending.delete(jobId);
-    p?.reject(new Error("cancelled"));
+    p?.reject(new CancelledError());
     try {
       const job = await this.queue.getJob(jobId);
       const state = job ? await job.getState() : "unknown";
@@ -223,21 +238,18 @@ export class RedisExecutor extends QueueExecutor {
     // with Redis gone, cleanup would wait for ever: bound it
     await Promise.race([this.cleanup(), giveUp]);
     clearTimeout(timer);
+    this.redis.disconnect();
+    for (const c of this.connections) c.disconnect();
   }
 
   private async cleanup(): Promise<void> {
-    try {
-      await this.redis.srem(RUNS_KEY, this.runId);
-      await this.publish({ type: "end", run: this.runId });
-      await this.events.close();
-      await this.queue.close();
-      // the run's namespace is ours alone: delete all of it (BullMQ's obliterate refuses a queue
-      // that a restarted Redis no longer knows as paused, and leaves keys of workers still closing)
-      await deleteRunKeys(this.redis, this.runId);
-    } finally {
-      this.redis.disconnect();
-      for (const c of this.connections) c.disconnect();
-    }
+    await this.redis.srem(RUNS_KEY, this.runId);
+    await this.publish({ type: "end", run: this.runId });
+    await this.events.close();
+    await this.queue.close();
+    // the run's namespace is ours alone: delete all of it (BullMQ's obliterate refuses a queue
+    // that a restarted Redis no longer knows as paused, and leaves keys of workers still closing)
+    await deleteRunKeys(this.redis, this.runId);
   }
 
   /** With abandoned jobs told to stop, there is nothing to wait for before ending the run. */

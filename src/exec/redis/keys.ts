@@ -1,5 +1,5 @@
 /**
- * Where a run lives in Redis. Every key of ours starts with `parareal:`; a run's queue keys with
+ * Where a run lives in Redis. Every key of ours starts with `parareal:`; a run's keys with
  * `parareal:run-<id>:`, so a run removes exactly its own keys when it ends.
  */
 import type { Redis } from "ioredis";
@@ -7,8 +7,10 @@ import type { Redis } from "ioredis";
 export const PREFIX = "parareal";
 /** the set of active runs, for workers that start after a run did */
 export const RUNS_KEY = `${PREFIX}:runs`;
-/** pub/sub: run started, run ended, job cancelled */
+/** pub/sub: run started, run ended, job cancelled (signed) */
 export const CONTROL_CHANNEL = `${PREFIX}:control`;
+/** run ids: short, no separators of Redis keys or paths */
+export const RUN_ID = /^[\w.-]{1,128}$/;
 
 export function queueName(runId: string): string {
   return `run-${runId}`;
@@ -19,14 +21,9 @@ export function workersKey(runId: string): string {
   return `${PREFIX}:${queueName(runId)}:workers`;
 }
 
-/** the run's archive root: workers confine every path of the run's jobs to it */
-export function rootKey(runId: string): string {
-  return `${PREFIX}:${queueName(runId)}:root`;
-}
-
-/** the problem modules a run names: workers import no other */
-export function modulesKey(runId: string): string {
-  return `${PREFIX}:${queueName(runId)}:modules`;
+/** the run's signed announcement: its archive root and problem modules */
+export function announceKey(runId: string): string {
+  return `${PREFIX}:${queueName(runId)}:announce`;
 }
 
 /** the driver's heartbeat: a run whose driver died (SIGKILL, lost node) is dropped by its workers */
@@ -36,23 +33,13 @@ export function aliveKey(runId: string): string {
 export const HEARTBEAT_MS = 3000;
 /** a run without a heartbeat this long is taken for dead */
 export const HEARTBEAT_TIMEOUT_MS = 15_000;
+/** control messages older than this are ignored (replays) */
+export const CONTROL_MAX_AGE_MS = 120_000;
 
 export type ControlMessage =
   | { readonly type: "start"; readonly run: string }
   | { readonly type: "end"; readonly run: string }
   | { readonly type: "cancel"; readonly run: string; readonly jobs: string[] };
-
-export function parseControl(text: string): ControlMessage | undefined {
-  try {
-    const m = JSON.parse(text) as Partial<ControlMessage>;
-    if (typeof m.run !== "string" || !/^[\w.-]{1,128}$/.test(m.run)) return undefined;
-    if (m.type === "start" || m.type === "end") return { type: m.type, run: m.run };
-    if (m.type === "cancel" && Array.isArray(m.jobs) && m.jobs.every((j) => typeof j === "string")) return { type: "cancel", run: m.run, jobs: m.jobs };
-  } catch {
-    // not ours: ignore
-  }
-  return undefined;
-}
 
 /** Delete every key of a run (its BullMQ queue and anything left by workers). */
 export async function deleteRunKeys(redis: Redis, runId: string): Promise<number> {

@@ -1,19 +1,30 @@
 /**
  * `parareal worker`: serves the jobs of every active run on a Redis server (or of one run),
  * running them on a pool of threads so that the process stays responsive: BullMQ renews job
- * locks and hears cancellations while a thread integrates.
+ * locks and hears cancellations while a thread integrates. It serves only runs whose signed
+ * announcement names an acceptable archive root, and every job must be signed by their driver.
  */
 import { availableParallelism } from "node:os";
 import { Worker, UnrecoverableError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { Piscina } from "piscina";
 import { log } from "../../log.js";
-import type { JobOutput, JobPayload } from "../job.js";
-import type { WorkerTask } from "../thread-worker.js";
+import type { ThreadResult, ThreadTask, WireOutput } from "../job.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
-import { aliveKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_TIMEOUT_MS, parseControl, PREFIX, queueName, modulesKey, rootKey, RUNS_KEY, workersKey } from "./keys.js";
-import { checkPayload, confine } from "../payload.js";
-import { workerName } from "../job.js";
+import { aliveKey, announceKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_TIMEOUT_MS, PREFIX, queueName, RUN_ID, RUNS_KEY, workersKey } from "./keys.js";
+import { checkHeartbeat, openAnnouncement, openControl, openJob, sealResult, type Announcement } from "./messages.js";
+import type { Signer } from "./signing.js";
+
+/** How a worker process checks and runs the payloads of one kind of job. */
+export interface WorkerRuntime<P> {
+  /** a module whose default export takes a ThreadTask<P> and returns a ThreadResult */
+  readonly threadModule: URL;
+  readonly workerData?: unknown;
+  /** the payload if it may run for this run (schema, paths inside the root, modules announced), else throws why not */
+  admit(data: unknown, run: Announcement): P;
+  /** whether the run's announced root is one this worker serves; throws why not */
+  acceptRoot(root: string): void;
+}
 
 export interface ServeOptions {
   /** jobs run at once in this process (threads) */
@@ -24,17 +35,10 @@ export interface ServeOptions {
   readonly run?: string | undefined;
   /** how long to wait for the server at start-up */
   readonly connectMs?: number;
-  /** import the problem modules that jobs name (code from whoever can submit jobs) */
-  readonly allowModules?: boolean;
-  /** run the solver commands that jobs name (--fine-cmd, --coarse-cmd: the same) */
-  readonly allowCommands?: boolean;
-  /** serve only runs whose archive lies inside this directory */
-  readonly archiveRoot?: string | undefined;
-}
-
-interface RunInfo {
-  readonly root: string | undefined;
-  readonly modules: ReadonlySet<string>;
+  /** the key shared with drivers */
+  readonly signer: Signer;
+  /** this worker's name, as job outputs give it */
+  readonly name: string;
 }
 
 interface Attached {
@@ -42,7 +46,7 @@ interface Attached {
   readonly connection: Redis;
 }
 
-export class WorkerService {
+export class WorkerService<P> {
   private readonly attached = new Map<string, Attached>();
   private readonly cancelFlags = new Map<string, Int32Array>();
   private stopping = false;
@@ -55,30 +59,30 @@ export class WorkerService {
     private readonly settings: RedisSettings,
     private readonly redis: Redis,
     private readonly subscriber: Redis,
-    private readonly pool: Piscina<WorkerTask, JobOutput | null>,
-    private readonly options: Required<Omit<ServeOptions, "run" | "connectMs" | "allowModules" | "allowCommands" | "archiveRoot">> & { run?: string | undefined; archiveRoot?: string | undefined },
+    private readonly pool: Piscina<ThreadTask<P>, ThreadResult<WireOutput>>,
+    private readonly runtime: WorkerRuntime<P>,
+    private readonly options: ServeOptions & { concurrency: number; lockMs: number },
   ) {}
 
-  static async start(settings: RedisSettings, options: ServeOptions = {}): Promise<WorkerService> {
+  static async start<P>(settings: RedisSettings, runtime: WorkerRuntime<P>, options: ServeOptions): Promise<WorkerService<P>> {
     // a worker may start before its server: wait for it a while rather than give up at once
     const redis = await connectRedis(settings, options.connectMs ?? 30_000);
     const subscriber = createRedis(settings);
     const concurrency = options.concurrency ?? availableParallelism();
-    const pool = new Piscina<WorkerTask, JobOutput | null>({
-      filename: new URL("../thread-worker.js", import.meta.url).href,
-      minThreads: concurrency,
+    const pool = new Piscina<ThreadTask<P>, ThreadResult<WireOutput>>({
+      filename: runtime.threadModule.href,
+      minThreads: 0,
       maxThreads: concurrency,
       idleTimeout: Number.POSITIVE_INFINITY,
-      workerData: { trust: { modules: options.allowModules ?? false, commands: options.allowCommands ?? false } },
+      ...(runtime.workerData === undefined ? {} : { workerData: runtime.workerData }),
     });
-    await Promise.all(Array.from({ length: concurrency }, () => pool.run({ warmup: true })));
-    const service = new WorkerService(settings, redis, subscriber, pool, { concurrency, lockMs: options.lockMs ?? 30_000, run: options.run, archiveRoot: options.archiveRoot });
+    const service = new WorkerService(settings, redis, subscriber, pool, runtime, { ...options, concurrency, lockMs: options.lockMs ?? 30_000 });
     subscriber.on("message", (_channel: string, text: string) => service.onControl(text));
     service.watchDrivers();
     await subscriber.subscribe(CONTROL_CHANNEL);
     // runs that started before this worker did
     const active = await redis.smembers(RUNS_KEY);
-    for (const run of active) if (!options.run || run === options.run) service.attach(run);
+    for (const run of active) if (!options.run || run === options.run) void service.attach(run);
     log.info(`worker: serving ${describeUrl(settings.url)} with ${concurrency} threads; active runs: ${active.length}`);
     return service;
   }
@@ -91,14 +95,14 @@ export class WorkerService {
    * Drop a run whose heartbeat has been missing for a whole timeout (twice over, so that a
    * restarted Redis leaves drivers time to beat again).
    */
-  watchDrivers(): void {
+  private watchDrivers(): void {
     this.driverWatch = setInterval(() => void this.checkDrivers().catch(() => undefined), HEARTBEAT_TIMEOUT_MS / 3).unref();
   }
 
   private async checkDrivers(): Promise<void> {
     const now = Date.now();
     for (const run of [...this.attached.keys()]) {
-      if ((await this.redis.exists(aliveKey(run))) === 1) {
+      if (checkHeartbeat(this.options.signer, run, await this.redis.get(aliveKey(run)))) {
         this.silentSince.delete(run);
         continue;
       }
@@ -108,21 +112,41 @@ export class WorkerService {
         log.warning(`worker: run ${run} has no driver any more (no heartbeat for ${Math.round((now - since) / 1000)} s); dropping it and its keys`);
         this.silentSince.delete(run);
         await this.redis.srem(RUNS_KEY, run);
-        await this.detach(run);
+        await this.detach(run, true);
       }
     }
   }
 
   private onControl(text: string): void {
-    const m = parseControl(text);
-    if (!m || (this.options.run && m.run !== this.options.run)) return;
-    if (m.type === "start") this.attach(m.run);
-    else if (m.type === "end") void this.detach(m.run);
+    const m = openControl(this.options.signer, text);
+    if (!m) return log.debug("worker: ignored a control message that is not signed with our key");
+    if (this.options.run && m.run !== this.options.run) return;
+    if (m.type === "start") void this.attach(m.run);
+    else if (m.type === "end") void this.detach(m.run, false);
     else for (const job of m.jobs) this.cancelFlags.get(`${m.run}/${job}`)?.fill(1);
   }
 
-  private attach(run: string): void {
+  /** The run's signed announcement, with a root this worker accepts; throws why not. */
+  private async announcement(run: string): Promise<Announcement> {
+    const a = openAnnouncement(this.options.signer, run, await this.redis.get(announceKey(run)));
+    if (!a) throw new Error(`run ${run} has no announcement signed with this worker's key`);
+    this.runtime.acceptRoot(a.root);
+    return a;
+  }
+
+  private readonly announcements = new Map<string, Announcement>();
+
+  private async attach(run: string): Promise<void> {
+    if (this.stopping || this.attached.has(run) || !RUN_ID.test(run)) return;
+    let a: Announcement;
+    try {
+      a = await this.announcement(run);
+    } catch (e) {
+      log.warning(`worker: not serving run ${run}: ${(e as Error).message}`);
+      return;
+    }
     if (this.stopping || this.attached.has(run)) return;
+    this.announcements.set(run, a);
     const connection = createRedis(this.settings);
     const worker = new Worker(queueName(run), (job: Job) => this.process(run, job), {
       connection,
@@ -137,79 +161,50 @@ export class WorkerService {
       if (job && !(e instanceof UnrecoverableError)) log.error(`job ${job.id} of run ${run} failed (attempt ${job.attemptsMade}): ${e.message}`);
     });
     this.attached.set(run, { worker, connection });
-    void this.redis.sadd(workersKey(run), workerName).catch(() => undefined);
-    log.info(`worker: attached to run ${run}`);
+    void this.redis.sadd(workersKey(run), this.options.name).catch(() => undefined);
+    log.info(`worker: attached to run ${run} (archive root ${a.root})`);
   }
 
-  /** What a run announced: the root its paths must lie in (inside this worker's --archive-root), its modules. */
-  private readonly runInfo = new Map<string, Promise<RunInfo>>();
-  private infoOf(run: string): Promise<RunInfo> {
-    let info = this.runInfo.get(run);
-    if (!info) {
-      info = this.lookUp(run);
-      this.runInfo.set(run, info);
-      info.catch(() => this.runInfo.delete(run)); // asked again with the next job
-    }
-    return info;
-  }
-
-  private async lookUp(run: string): Promise<RunInfo> {
-    const [announced, modules] = await Promise.all([this.redis.get(rootKey(run)), this.redis.smembers(modulesKey(run))]);
-    const mine = this.options.archiveRoot;
-    if (mine !== undefined && announced !== null) confine(announced, mine, `run ${run}: archive root`);
-    return { root: announced ?? mine, modules: new Set(modules) };
-  }
-
-  /** A checked payload of the run, or an error saying why the job is refused. */
-  private async admit(run: string, data: unknown): Promise<JobPayload> {
-    const info = await this.infoOf(run);
-    const payload = checkPayload(data, info.root);
-    const module = payload.solver.problem.module;
-    // a job may not make a worker import a module its run did not name
-    if (module !== undefined && !info.modules.has(module)) throw new Error(`job names problem module ${module}, which its run did not announce`);
-    return payload;
-  }
-
-  private async process(run: string, job: Job): Promise<JobOutput> {
+  private async process(run: string, job: Job): Promise<string> {
     const key = `${run}/${job.id}`;
-    let payload: JobPayload;
+    let payload: P;
     try {
-      // a malformed or hostile job fails alone and is not retried; the worker goes on serving
-      payload = await this.admit(run, job.data);
+      // a malformed, unsigned or hostile job fails alone and is not retried; the worker goes on serving
+      const a = this.announcements.get(run);
+      if (!a) throw new Error(`run ${run} is not attached`);
+      payload = this.runtime.admit(openJob(this.options.signer, run, String(job.id), job.data), a);
     } catch (e) {
       log.error(`worker: job ${job.id} of run ${run} refused: ${(e as Error).message}`);
       throw new UnrecoverableError((e as Error).message);
     }
-    log.debug(`worker: job ${job.id} of run ${run} started: ${payload.solver?.kind} t = ${payload.t0} to ${payload.t1}, attempt ${job.attemptsMade + 1}`);
+    log.info(`worker: job ${job.id} of run ${run} started (attempt ${job.attemptsMade + 1})`);
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     this.cancelFlags.set(key, cancel);
     try {
-      const out = (await this.pool.run({ payload, cancel }))!;
-      this.jobsRun++;
-      return out;
-    } catch (e) {
-      // errors cross the thread boundary as plain Errors: recognise the interruption by its message
-      if (/integration was interrupted/.test((e as Error).message)) {
+      const answer = await this.pool.run({ payload, cancel });
+      if (!("output" in answer)) {
         log.info(`worker: job ${job.id} of run ${run} stopped: cancelled by the driver`);
         throw new UnrecoverableError("cancelled by the driver");
       }
-      throw e;
+      this.jobsRun++;
+      return sealResult(this.options.signer, run, String(job.id), answer.output);
     } finally {
       this.cancelFlags.delete(key);
     }
   }
 
-  private async detach(run: string): Promise<void> {
+  /** Stop serving a run; `clean`: also delete its keys (its driver is gone). */
+  private async detach(run: string, clean: boolean): Promise<void> {
     const a = this.attached.get(run);
     if (!a) return;
     this.attached.delete(run);
-    this.runInfo.delete(run);
+    this.announcements.delete(run);
     for (const [key, flag] of this.cancelFlags) if (key.startsWith(`${run}/`)) flag.fill(1);
     await a.worker.close(true).catch(() => undefined);
     a.connection.disconnect();
     // a closing worker may have touched the queue after the driver cleaned it: clean again
     await deleteRunKeys(this.redis, run).catch(() => undefined);
-    log.info(`worker: run ${run} ended`);
+    log.info(`worker: run ${run} ended${clean ? " (its driver is gone)" : ""}`);
     if (this.options.run === run) void this.stop();
   }
 
@@ -219,12 +214,19 @@ export class WorkerService {
     this.stopping = true;
     clearInterval(this.driverWatch);
     await Promise.all([...this.attached.values()].map((a) => a.worker.close().catch(() => undefined)));
+    this.abort();
+    return this.done;
+  }
+
+  /** Stop at once: running jobs are told to stop, connections and threads go. */
+  abort(): void {
+    this.stopping = true;
+    clearInterval(this.driverWatch);
+    for (const flag of this.cancelFlags.values()) flag.fill(1);
     for (const a of this.attached.values()) a.connection.disconnect();
     this.attached.clear();
     this.subscriber.disconnect();
     this.redis.disconnect();
-    await this.pool.destroy();
-    this.finish();
-    return this.done;
+    void this.pool.destroy().finally(() => this.finish());
   }
 }

@@ -3,13 +3,13 @@
  * and confine every path in them to the run's archive root before anything is read or written.
  * The input expression itself is checked by the codec's decoder (operations, sizes, depth).
  */
-import { isAbsolute, normalize, sep } from "node:path";
 import * as v from "valibot";
 import { HINT_MAX_LENGTH } from "../archive/snapshot-cache.js";
 import { decode } from "../expr/codec.js";
 import { snapshots } from "../expr/vector.js";
-import { METHODS } from "../solvers/spec.js";
-import type { JobPayload } from "./job.js";
+import { METHODS } from "../ode/methods.js";
+import { confine } from "./confine.js";
+import type { JobPayload } from "./payload.js";
 
 const finite = v.pipe(v.number(), v.finite());
 const positive = v.pipe(v.number(), v.finite(), v.minValue(Number.MIN_VALUE));
@@ -32,7 +32,7 @@ const common = {
 };
 
 const solver = v.variant("kind", [
-  v.strictObject({ kind: v.literal("coarse"), ...common, h: v.optional(positive), grid: v.optional(params) }),
+  v.strictObject({ kind: v.literal("coarse"), ...common, h: v.optional(positive), coarseParams: v.optional(params) }),
   v.strictObject({
     kind: v.literal("fine"),
     ...common,
@@ -55,23 +55,16 @@ const payload = v.strictObject({
   hints: v.pipe(v.array(v.tuple([v.pipe(v.string(), v.maxLength(8192)), v.pipe(v.array(encodedNumber), v.maxLength(HINT_MAX_LENGTH))])), v.maxLength(64)),
 });
 
-/** `path` inside `root` (both absolute, no `..` after normalising), or an error naming it. */
-export function confine(p: string, root: string, what: string): void {
-  if (!isAbsolute(p) || normalize(p) !== p || p.split(sep).includes("..")) throw new Error(`${what} \`${p}\` is not an absolute, normalised path`);
-  const r = normalize(root).replace(/[\\/]+$/, "");
-  if (p !== r && !p.startsWith(r + sep)) throw new Error(`${what} \`${p}\` is outside the run's archive root ${r}`);
-}
-
 /**
- * A checked payload, or an error saying what is wrong with it (one line). With `root`, every path
- * it names (fine archive, command directory, snapshots in its input) must lie inside root.
+ * A checked payload, or an error saying what is wrong with it (one line). Every path it names
+ * (fine archive, command directory, snapshots in its input) must lie inside the run's root.
  */
-export function checkPayload(value: unknown, root?: string): JobPayload {
+export function checkPayload(value: unknown, root: string): JobPayload {
   const r = v.safeParse(payload, value);
   if (!r.success) {
-    const issue = r.issues[0]!;
-    const where = v.getDotPath(issue) ?? "payload";
-    throw new Error(`malformed job payload: ${where}: ${issue.message}`);
+    const issue = r.issues[0];
+    const where = (issue && v.getDotPath(issue)) ?? "payload";
+    throw new Error(`malformed job payload: ${where}: ${issue?.message ?? "invalid"}`);
   }
   const p = r.output as JobPayload;
   let input;
@@ -80,10 +73,8 @@ export function checkPayload(value: unknown, root?: string): JobPayload {
   } catch (e) {
     throw new Error(`malformed job payload: input: ${(e as Error).message}`);
   }
-  if (root !== undefined) {
-    if (p.solver.kind === "fine") confine(p.solver.archive, root, "archive");
-    if (p.solver.command) confine(p.solver.command.workdir, root, "command directory");
-    for (const s of snapshots(input)) confine(s.path, root, "snapshot file");
-  }
+  if (p.solver.kind === "fine") confine(p.solver.archive, root, "archive");
+  if (p.solver.command) confine(p.solver.command.workdir, root, "command directory");
+  for (const s of snapshots(input)) confine(s.path, root, "snapshot file");
   return p;
 }

@@ -1,5 +1,5 @@
 /** More built-in problems: Lorenz, Van der Pol, the Brusselator, and the heat equation by lines. */
-import type { Problem } from "./problem.js";
+import type { Problem } from "../ode/problem.js";
 
 export function lorenz(sigma: number, rho: number, beta: number): Problem {
   return {

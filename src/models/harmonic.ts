@@ -1,5 +1,5 @@
 /** The damped harmonic oscillator of the original's tutorial, and its exact solution. */
-import type { Problem } from "./problem.js";
+import type { Problem } from "../ode/problem.js";
 
 export function harmonicOscillator(omega0: number, zeta: number): Problem {
   // NumPy evaluates -2 * zeta * omega_0 * y[1] left to right, and omega_0**2 is exact as a product

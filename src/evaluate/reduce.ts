@@ -1,7 +1,7 @@
 /** Reduce an expression to its value: the only place vector arithmetic actually happens. */
-import { loadHdf5, readSlice } from "../archive/hdf5.js";
+import { loadHdf5, readSelection } from "../archive/hdf5.js";
 import { recallSnapshot, rememberSnapshot, snapshotKey } from "../archive/snapshot-cache.js";
-import { snapshots, type Binary, type H5Snap, type Literal, type Unary, type Vector } from "./vector.js";
+import { snapshots, type Binary, type H5Snap, type Literal, type Unary, type Vector } from "../expr/vector.js";
 
 export function readSnapshot(s: H5Snap): Float64Array {
   const key = snapshotKey(s.path, s.dataset, s.index);
@@ -9,7 +9,7 @@ export function readSnapshot(s: H5Snap): Float64Array {
   if (known) return known;
   let value: Float64Array;
   try {
-    value = readSlice(s.path, s.dataset, s.index);
+    value = readSelection(s.path, s.dataset, s.index);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EACCES") {

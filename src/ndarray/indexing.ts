@@ -1,35 +1,36 @@
 /**
- * NumPy-style indexing for H5Snap: integers (negative ones count from the end) and
- * start:stop:step slices, one entry per leading axis; missing trailing axes are taken whole.
+ * NumPy-style indexing of C-ordered arrays (used by H5Snap): integers (negative ones count from
+ * the end) and start:stop:step ranges (NumPy's slices; "slice" in this project means a time
+ * slice), one entry per leading axis; missing trailing axes are taken whole.
  */
 
-export interface Slice {
+export interface IndexRange {
   readonly start: number | null;
   readonly stop: number | null;
   readonly step: number | null;
 }
 
-export type IndexItem = number | Slice;
+export type IndexItem = number | IndexRange;
 
-/** `slice(a, b, s)` like Python's builtin: `slice(stop)`, `slice(start, stop[, step])`. */
-export function slice(a: number | null = null, b?: number | null, step: number | null = null): Slice {
+/** NumPy's `a:b:s`, built like Python's `slice`: `indexRange(stop)`, `indexRange(start, stop[, step])`. */
+export function indexRange(a: number | null = null, b?: number | null, step: number | null = null): IndexRange {
   if (b === undefined) return { start: null, stop: a, step: null };
   return { start: a, stop: b, step };
 }
 
-/** `index(-1)` is NumPy's `[-1]`; `index(slice(0, 3), 1)` is `[0:3, 1]`. */
+/** `index(-1)` is NumPy's `[-1]`; `index(indexRange(0, 3), 1)` is `[0:3, 1]`. */
 export function index(...items: IndexItem[]): IndexItem[] {
   for (const item of items) {
     if (typeof item === "number") {
       if (!Number.isInteger(item)) throw new TypeError(`index ${item} is not an integer`);
-    } else if (!isSlice(item)) {
-      throw new TypeError(`index item ${JSON.stringify(item)} is neither an integer nor a slice`);
+    } else if (!isIndexRange(item)) {
+      throw new TypeError(`index item ${JSON.stringify(item)} is neither an integer nor a range`);
     }
   }
   return items;
 }
 
-export function isSlice(x: unknown): x is Slice {
+export function isIndexRange(x: unknown): x is IndexRange {
   if (typeof x !== "object" || x === null) return false;
   const s = x as Record<string, unknown>;
   const ok = (v: unknown) => v === null || (typeof v === "number" && Number.isInteger(v));
@@ -46,7 +47,7 @@ export function axisPositions(item: IndexItem, length: number): number[] {
     return [i];
   }
   const step = item.step ?? 1;
-  if (step === 0) throw new RangeError("slice step cannot be zero");
+  if (step === 0) throw new RangeError("range step cannot be zero");
   const clamp = (v: number | null, dflt: number, lo: number, hi: number): number => {
     if (v === null) return dflt;
     const w = v < 0 ? v + length : v;
@@ -79,7 +80,7 @@ export function select(shape: readonly number[], items: readonly IndexItem[]): S
   const positions: number[][] = [];
   const resultShape: number[] = [];
   shape.forEach((length, axis) => {
-    const item: IndexItem = axis < items.length ? items[axis]! : slice(null);
+    const item: IndexItem = axis < items.length ? items[axis]! : indexRange(null);
     const p = axisPositions(item, length);
     positions.push(p);
     if (typeof item !== "number") resultShape.push(p.length);

@@ -1,0 +1,171 @@
+/**
+ * The options of `parareal run` (and, for the common part, `study`): their definitions, parsers
+ * and how the flags become a RunInput. Every value is checked here or in resolveRunConfig, before
+ * anything runs.
+ */
+import { availableParallelism } from "node:os";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { RunInput } from "../config/run-config.js";
+import { METHODS, type MethodName } from "../ode/methods.js";
+import { problems } from "../models/builtin.js";
+import { templateProblem } from "../solvers/command.js";
+import { integerAtLeast, nonNegativeNumber, numberList, positiveNumber, workerCount } from "./parse.js";
+
+export interface ExecutorFlags {
+  workers: number;
+  executor: "threads" | "inline";
+  redis?: string;
+  redisCa?: string;
+  keyFile?: string;
+  attempts: number;
+  output: string;
+}
+
+export interface CommonFlags extends ExecutorFlags {
+  log: string;
+  logFile?: string;
+  omega0: number;
+  h: number;
+  tEnd: number;
+  points: number;
+  y0: number[];
+  tol: number;
+  maxIterations?: number;
+  saveEvery: number;
+  debug: boolean;
+}
+
+export interface RunFlags extends CommonFlags {
+  problem: string;
+  param: string[];
+  coarseParam: string[];
+  zeta: number;
+  fine?: MethodName;
+  coarse?: MethodName;
+  fineCmd?: string;
+  coarseCmd?: string;
+  coarseH?: number;
+  rtol?: number;
+  atol?: number;
+  mpi: boolean;
+  redisBind: string;
+  reference: boolean;
+  json: boolean;
+  progress: boolean;
+  resume: boolean;
+  force: boolean;
+}
+
+/** Options shared by `run` and `study`: the problem's numbers, the executor, the output. */
+export function addCommonOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical (any case)").default("warning"))
+    .option("--log-file <file>", "append log lines to this file instead of stderr")
+    .addOption(new Option("--omega0 <x>", "natural angular frequency omega0 of the oscillator").default(1.0).argParser(positiveNumber))
+    .addOption(new Option("--h <x>", "fine solver step: n = ceil((t1 - t0) / h) steps per slice (default: the problem's; 0.01 for the oscillator)").default(0.01).argParser(positiveNumber))
+    .addOption(new Option("--t-end <x>", "end of the time interval; it starts at 0 (default: the problem's)").default(15).argParser(positiveNumber))
+    .addOption(new Option("--points <n>", "time points: t = linspace(0, t-end, points), giving points - 1 slices (default: the problem's)").default(20).argParser(integerAtLeast(2)))
+    .addOption(new Option("--y0 <list>", "initial state, comma separated (default: the problem's; 1,0 for the oscillator)").default([1, 0], "1,0").argParser(numberList))
+    .addOption(new Option("--tol <x>", "convergence: stop when max |y^k - y^(k-1)| < tol").default(1e-4).argParser(positiveNumber))
+    .addOption(new Option("--max-iterations <k>", "iterations to schedule after the coarse one (default: the number of slices)").argParser(integerAtLeast(1)))
+    .addOption(new Option("--workers <n>", "worker threads, started as work needs them (default: one per core)").default(availableParallelism()).argParser(workerCount))
+    .addOption(new Option("--executor <name>", "where jobs run: threads (a worker pool) or inline (this thread, for debugging)").choices(["threads", "inline"]).default("threads"))
+    .addOption(new Option("--redis <url>", "run jobs on `parareal worker` processes through this Redis server (redis:// or rediss://)").env("PARAREAL_REDIS"))
+    .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
+    .addOption(new Option("--key-file <file>", "with --redis: the key shared with the workers (mode 600); or PARAREAL_KEY").env("PARAREAL_KEY_FILE"))
+    .addOption(new Option("--attempts <n>", "with --redis: tries per job before the run fails").default(3).argParser(integerAtLeast(1)))
+    .option("--output <dir>", "output directory (receives euler/ and parareal/); with --redis, on a filesystem every worker shares", "./output")
+    .addOption(new Option("--save-every <k>", "keep every k-th fine step in the HDF5 files (and always the last)").default(1).argParser(integerAtLeast(1)))
+    .option("--debug", "show stack traces of errors", false);
+}
+
+function commandTemplate(text: string): string {
+  const problem = templateProblem(text);
+  if (problem) throw new InvalidArgumentError(`${problem}.`);
+  return text;
+}
+
+/** `key=value`, repeatable; values parsed later, against the problem's own parameters. */
+function collectParam(text: string, previous: string[]): string[] {
+  if (!/^[A-Za-z]\w*=.+$/.test(text)) throw new InvalidArgumentError(`\`${text}\` is not allowed: give key=value, e.g. rho=28.`);
+  return [...previous, text];
+}
+
+export function addRunOptions(command: Command): Command {
+  command.addOption(new Option("--zeta <x>", "damping ratio zeta of the oscillator (0 <= zeta)").default(0.5).argParser(nonNegativeNumber));
+  return addCommonOptions(command)
+    .addOption(new Option("--problem <name>", `built-in problem (${Object.keys(problems).join(", ")}) or a module path (./my-problem.mjs); --h, --t-end, --points and --y0 default to its own`).default("harmonic"))
+    .addOption(new Option("--param <key=value>", "set a problem parameter (repeatable), e.g. --param rho=28").default([]).argParser(collectParam))
+    .addOption(new Option("--fine <method>", "fine solver method (default: the problem's)").choices(METHODS))
+    .addOption(new Option("--coarse <method>", "coarse solver method (default: the problem's)").choices(METHODS))
+    .addOption(new Option("--fine-cmd <template>", "fine solver: a program run by /bin/sh, e.g. 'python3 solve.py {in} {out} {t0} {t1} {h}' ({iter} also); it reads the state from the HDF5 file {in} and writes its trajectory to {out}, dataset data").argParser(commandTemplate))
+    .addOption(new Option("--coarse-cmd <template>", "coarse solver: a program, as --fine-cmd ({out} may hold just the state)").argParser(commandTemplate))
+    .addOption(new Option("--coarse-param <key=value>", "run the coarse solver with this parameter changed (repeatable), on a coarser grid: e.g. --coarse-param n=15 for heat1d").default([]).argParser(collectParam))
+    .addOption(new Option("--coarse-h <x>", "coarse sub-step, at least --h (default: one step per slice, as the original)").argParser(positiveNumber))
+    .addOption(new Option("--rtol <x>", "relative tolerance of dopri5").argParser(positiveNumber))
+    .addOption(new Option("--atol <x>", "absolute tolerance of dopri5").argParser(positiveNumber))
+    .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
+    .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
+    .option("--no-reference", "skip the serial fine reference run")
+    .option("--resume", "continue the run in --output (killed, failed): reuse every fine file it completed, if the parameters are the same", false)
+    .option("--force", "overwrite a run already in --output", false)
+    .option("--json", "print one JSON object with the results on stdout", false)
+    .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)");
+}
+
+/** `key=value` pairs as numbers; the keys are checked against the problem in resolveRunConfig. */
+function params(option: string, pairs: readonly string[]): Record<string, number> {
+  // no prototype: a key like `constructor` or `__proto__` is a plain key here, refused later
+  const out = Object.create(null) as Record<string, number>;
+  for (const kv of pairs) {
+    const at = kv.indexOf("=");
+    const [key, text] = [kv.slice(0, at), kv.slice(at + 1)];
+    const value = /^\s*$/.test(text) ? Number.NaN : Number(text);
+    if (!Number.isFinite(value)) throw new InvalidArgumentError(`${option} ${kv}: \`${text}\` is not a finite number`);
+    out[key] = value;
+  }
+  return { ...out };
+}
+
+/**
+ * The run the flags describe. Options left at their defaults take the problem's own values; the
+ * oscillator's --omega0 and --zeta are its parameters, and no other problem's.
+ */
+export function runInput(flags: RunFlags, given: (option: string) => boolean): RunInput {
+  const set = params("--param", flags.param);
+  if (flags.problem !== "harmonic") {
+    for (const name of ["omega0", "zeta"]) if (given(name)) throw new InvalidArgumentError(`--${name} is a parameter of the harmonic problem, not of \`${flags.problem}\``);
+  }
+  const p = flags.problem === "harmonic" ? { omega0: flags.omega0, zeta: flags.zeta, ...set } : set;
+  const coarseParams = params("--coarse-param", flags.coarseParam);
+  const optional = <T>(name: string, value: T): T | undefined => (given(name) ? value : undefined);
+  const input: RunInput = {
+    problem: flags.problem,
+    params: p,
+    ...(flags.coarseParam.length > 0 ? { coarseParams } : {}),
+    ...defined({
+      fine: flags.fine,
+      coarse: flags.coarse,
+      fineCommand: flags.fineCmd,
+      coarseCommand: flags.coarseCmd,
+      coarseH: flags.coarseH,
+      rtol: flags.rtol,
+      atol: flags.atol,
+      h: optional("h", flags.h),
+      tEnd: optional("tEnd", flags.tEnd),
+      points: optional("points", flags.points),
+      y0: optional("y0", flags.y0),
+      maxIterations: flags.maxIterations,
+    }),
+    tol: flags.tol,
+    saveEvery: flags.saveEvery,
+    reference: flags.reference,
+    resume: flags.resume,
+    output: flags.output,
+  };
+  return input;
+}
+
+function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

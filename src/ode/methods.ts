@@ -1,0 +1,42 @@
+/** The integration methods by name, so a solver spec can name one and a worker build it. */
+import { backwardEuler } from "./backward-euler.js";
+import { dopri5 } from "./dopri5.js";
+import { forwardEuler } from "./forward-euler.js";
+import { asMethod, type Method, type Problem } from "./problem.js";
+import { rk4 } from "./rk4.js";
+
+export type MethodName = "euler" | "rk4" | "dopri5" | "backward-euler";
+
+export const METHODS: readonly MethodName[] = ["euler", "rk4", "dopri5", "backward-euler"];
+
+/** the method of the original's fine and coarse solvers, and ours when a problem names none */
+export const DEFAULT_METHOD: MethodName = "euler";
+
+/** dopri5's error tolerances (the other methods take none) */
+export interface Tolerances {
+  readonly rtol?: number | undefined;
+  readonly atol?: number | undefined;
+}
+
+export function isMethodName(x: unknown): x is MethodName {
+  return typeof x === "string" && (METHODS as readonly string[]).includes(x);
+}
+
+/** One step of the named method for `problem`. */
+export function makeMethod(name: MethodName, problem: Problem, tolerances: Tolerances = {}): Method {
+  switch (name) {
+    case "euler":
+      return forwardEuler(problem);
+    case "rk4":
+      return rk4(problem);
+    case "backward-euler":
+      return backwardEuler(problem);
+    case "dopri5": {
+      // adaptive within each sub-step, so files keep their fixed grid of n + 1 rows
+      const solve = dopri5(problem, { ...(tolerances.rtol === undefined ? {} : { rtol: tolerances.rtol }), ...(tolerances.atol === undefined ? {} : { atol: tolerances.atol }) });
+      return asMethod(problem.dim, (y, t0, t1, out) => out.set(solve(y, t0, t1)));
+    }
+    default:
+      throw new Error(`unknown method \`${String(name)}\` (known: ${METHODS.join(", ")})`);
+  }
+}

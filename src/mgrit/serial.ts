@@ -112,6 +112,7 @@ export function mgrit(fine: Solution, coarse: Solution, y0: Float64Array, t: Arr
     const change = previous === undefined ? undefined : measure(criteria, u, previous.u);
     history.push({ iteration: k, u, residual: residualMeasurement.absolute, residualMeasurement, ...(change === undefined ? {} : { change }) });
     log.info(`MGRIT iteration ${k}: ${describe(criteria, residualMeasurement, "residual", cpoints.length - 1)}`);
+    if (change !== undefined) log.info(`MGRIT iteration ${k}: ${describe(criteria, change)}`);
     const decisive = what === "residual" ? residualMeasurement : change;
     if (decisive?.converged) {
       converged = true;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { log } from "../src/log.js";
 import { forwardEuler } from "../src/ode/forward-euler.js";
-import { harmonicOscillator } from "../src/ode/harmonic.js";
+import { harmonicOscillator } from "../src/models/harmonic.js";
 import { iterateSolution } from "../src/ode/iterate.js";
 import { linspace } from "../src/ode/linspace.js";
 import { tabulate } from "../src/ode/tabulate.js";

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { forwardEuler } from "../src/ode/forward-euler.js";
-import { harmonicOscillator } from "../src/ode/harmonic.js";
+import { harmonicOscillator } from "../src/models/harmonic.js";
 import { iterateSolution } from "../src/ode/iterate.js";
 import { linspace } from "../src/ode/linspace.js";
 import type { Solution } from "../src/ode/problem.js";
@@ -15,7 +15,7 @@ import { differenceNorm } from "../src/parareal/criteria.js";
 import { buildHierarchy, cpointPositions, intervalsPerLevel } from "../src/mgrit/hierarchy.js";
 import { mgrit } from "../src/mgrit/serial.js";
 import { problemSolutions } from "../src/mgrit/problem-solutions.js";
-import { problems } from "../src/solvers/problems.js";
+import { problems } from "../src/models/builtin.js";
 
 const oscillator = harmonicOscillator(1, 0.5);
 const y0 = Float64Array.of(1, 0);

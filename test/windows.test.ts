@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { forwardEuler } from "../src/ode/forward-euler.js";
-import { harmonicOscillator } from "../src/ode/harmonic.js";
+import { harmonicOscillator } from "../src/models/harmonic.js";
 import { iterateSolution } from "../src/ode/iterate.js";
 import { linspace } from "../src/ode/linspace.js";
 import { tabulate } from "../src/ode/tabulate.js";

@@ -3,27 +3,10 @@
  * the benchmark): fine = the fine method sub-stepped with h, coarse = one step of the coarse
  * method per interval, as the scheduled run's coarse and fine specs do.
  */
-import { backwardEuler } from "../ode/backward-euler.js";
-import { forwardEuler } from "../ode/forward-euler.js";
 import { iterateSolution } from "../ode/iterate.js";
-import type { Method, Problem, Solution } from "../ode/problem.js";
-import { rk4 } from "../ode/rk4.js";
-import { problemEntry } from "../solvers/problems.js";
-import type { MethodName } from "../solvers/spec.js";
-
-/** The fixed-step methods by name (dopri5 is adaptive, so it is not a one-step propagator). */
-export function fixedStepMethod(name: MethodName, problem: Problem): Method {
-  switch (name) {
-    case "euler":
-      return forwardEuler(problem);
-    case "rk4":
-      return rk4(problem);
-    case "backward-euler":
-      return backwardEuler(problem);
-    default:
-      throw new RangeError(`\`${name}\` is not a fixed-step method (euler, rk4, backward-euler)`);
-  }
-}
+import { makeMethod } from "../ode/methods.js";
+import type { Problem, Solution } from "../ode/problem.js";
+import { problemEntry } from "../models/catalogue.js";
 
 export interface ProblemSolutions {
   readonly problem: Problem;
@@ -41,7 +24,7 @@ export interface ProblemSolutions {
 export function problemSolutions(name: string): ProblemSolutions {
   const entry = problemEntry(name);
   const problem = entry.build(entry.defaults);
-  const fineStep = fixedStepMethod(entry.fine.method, problem);
+  const fineStep = makeMethod(entry.fine.method, problem);
   return {
     problem,
     y0: Float64Array.from(entry.y0(entry.defaults)),
@@ -49,6 +32,6 @@ export function problemSolutions(name: string): ProblemSolutions {
     points: entry.points,
     fine: iterateSolution(fineStep, entry.fine.h),
     fineStep,
-    coarse: fixedStepMethod(entry.coarse.method, problem),
+    coarse: makeMethod(entry.coarse.method, problem),
   };
 }

@@ -46,7 +46,7 @@ export async function openExecutor(flags: ExecutorFlags, scope: RunScope, mpi?: 
       throw new UsageError(`--redis: ${(e as Error).message}`);
     }
     const signer = mpi?.signer ?? (await loadSigner(flags.keyFile));
-    const executor = await jobs.redisExecutor({ url: flags.redis, caFile: flags.redisCa }, { attempts: flags.attempts, ...(mpi ? { runId: mpi.runId } : {}), root: scope.root, modules: scope.modules, signer });
+    const executor = await jobs.redisExecutor({ url: flags.redis, caFile: flags.redisCa }, { attempts: flags.attempts, outageMs: flags.redisOutage * 1000, ...(mpi ? { runId: mpi.runId } : {}), root: scope.root, modules: scope.modules, signer });
     // like dask-mpi, start when every rank is there, so all of them share the work
     if (mpi) await executor.waitForWorkers(mpi.workers);
     return executor;

@@ -18,6 +18,7 @@ export interface ExecutorFlags {
   redisCa?: string;
   keyFile?: string;
   attempts: number;
+  redisOutage: number;
   output: string;
 }
 
@@ -74,6 +75,7 @@ export function addCommonOptions(command: Command): Command {
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--key-file <file>", "with --redis: the key shared with the workers (mode 600); or PARAREAL_KEY").env("PARAREAL_KEY_FILE"))
     .addOption(new Option("--attempts <n>", "with --redis: tries per job before the run fails").default(3).argParser(integerAtLeast(1)))
+    .addOption(new Option("--redis-outage <s>", "with --redis: fail the run when Redis stays unreachable this long").default(60).argParser(positiveNumber))
     .option("--output <dir>", "output directory (receives euler/ and parareal/); with --redis, on a filesystem every worker shares", "./output")
     .addOption(new Option("--save-every <k>", "keep every k-th fine step in the HDF5 files (and always the last)").default(1).argParser(integerAtLeast(1)))
     .option("--debug", "show stack traces of errors", false);

@@ -13,6 +13,7 @@ import { linspace } from "../ode/linspace.js";
 import type { MethodName } from "../ode/methods.js";
 import { buildProblem, hasParameter, problemEntry } from "../models/catalogue.js";
 import type { ProblemEntry, ProblemSpec } from "../models/problem-entry.js";
+import { watchImport } from "../models/import-watchdog.js";
 import { loadProblemModule } from "../models/user-module.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
 
@@ -130,7 +131,7 @@ async function problemOf(input: RunInput): Promise<{ spec: Omit<ProblemSpec, "pa
   const module = pathToFileURL(path).href;
   let entry: ProblemEntry;
   try {
-    entry = await loadProblemModule(module);
+    entry = await watchImport(module, () => loadProblemModule(module));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

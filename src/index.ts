@@ -13,6 +13,9 @@ export { backwardEuler, type BackwardEulerOptions } from "./ode/backward-euler.j
 export { iterateSolution, tabulateSubSteps, subSteps, type Table } from "./ode/iterate.js";
 export { tabulate } from "./ode/tabulate.js";
 export { harmonicOscillator, underdampedSolution } from "./ode/harmonic.js";
+export { declareProblem, declaredRhs, marchKernel, withKernel, type MarchKernel } from "./ode/kernel/kernel.js";
+export { DeclarationError } from "./ode/kernel/expression.js";
+export type { DeclaredRhs, ComponentsRhs, StencilRhs } from "./ode/kernel/declared.js";
 
 export { fineFilename } from "./archive/filename.js";
 export { loadHdf5, writeHdf5, readDataset, readSlice, type DatasetSpec, type DatasetContent } from "./archive/hdf5.js";

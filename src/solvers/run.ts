@@ -15,6 +15,7 @@ import { asMethod, type Method, type Problem } from "../ode/problem.js";
 import { rk4 } from "../ode/rk4.js";
 import { dopri5 } from "../ode/dopri5.js";
 import { backwardEuler } from "../ode/backward-euler.js";
+import { withKernel } from "../ode/kernel/kernel.js";
 import { expandTemplate, ioNames, removeQuietly, runShell, type CommandSpec } from "./command.js";
 import { buildProblem, loadProblemModule, problemEntry, problemParams, type ProblemSpec } from "./problems.js";
 import { reusableLastRow } from "./reuse.js";
@@ -35,6 +36,15 @@ export function setTrust(trust: Trust): void {
 }
 
 function makeMethod(name: MethodName, problem: Problem, tolerances: { rtol?: number | undefined; atol?: number | undefined }): Method {
+  // a problem that declares its right-hand side gets its whole sub-stepping loop generated
+  return withKernel(genericMethod(name, problem, tolerances), problem, name, definedTolerances(tolerances));
+}
+
+function definedTolerances(t: { rtol?: number | undefined; atol?: number | undefined }): { rtol?: number; atol?: number } {
+  return { ...(t.rtol === undefined ? {} : { rtol: t.rtol }), ...(t.atol === undefined ? {} : { atol: t.atol }) };
+}
+
+function genericMethod(name: MethodName, problem: Problem, tolerances: { rtol?: number | undefined; atol?: number | undefined }): Method {
   switch (name) {
     case "euler":
       return forwardEuler(problem);
@@ -44,7 +54,7 @@ function makeMethod(name: MethodName, problem: Problem, tolerances: { rtol?: num
       return backwardEuler(problem);
     case "dopri5": {
       // adaptive within each sub-step, so files keep their fixed grid of n + 1 rows
-      const solve = dopri5(problem, { ...(tolerances.rtol === undefined ? {} : { rtol: tolerances.rtol }), ...(tolerances.atol === undefined ? {} : { atol: tolerances.atol }) });
+      const solve = dopri5(problem, definedTolerances(tolerances));
       return asMethod(problem.dim, (y, t0, t1, out) => out.set(solve(y, t0, t1)));
     }
     default:

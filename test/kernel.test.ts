@@ -13,6 +13,7 @@ import { asMethod, type Method, type Problem } from "../src/ode/problem.js";
 import { rk4 } from "../src/ode/rk4.js";
 import type { DeclaredRhs } from "../src/ode/kernel/declared.js";
 import { DeclarationError } from "../src/ode/kernel/expression.js";
+import { STEP_FACTOR } from "../src/ode/kernel/generate.js";
 import { compiledKernels, declaredRhs, declareProblem, withKernel } from "../src/ode/kernel/kernel.js";
 import { loadHdf5, readDataset } from "../src/archive/hdf5.js";
 import { loadProblemModule, problems } from "../src/solvers/problems.js";
@@ -100,6 +101,15 @@ test("dopri5 in the underflow case, and with other tolerances: the same refusal 
     const b = tabulateSubSteps(withKernel(generic("dopri5", p, options), p, "dopri5", options), y, 0, 0.05, 7, 2);
     assertSameBits(a.data, b.data, `${name} dopri5 rtol 1e-9`);
   }
+});
+
+test("dopri5's step-size factor: where the kernel skips Math.pow, the clamp gives the same factor", () => {
+  const full = (err: number) => (err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5))));
+  const kernel = new Function("err", `return ${STEP_FACTOR};`) as (err: number) => number;
+  const errs = [0, Number.MIN_VALUE, 1e-4, 1e4, Number.MAX_VALUE, 1.8816764231589208e-4, 1853.0201157407409];
+  for (let e = -323; e <= 308; e += 0.005) errs.push(10 ** e);
+  for (const x of [1e-4, 1e4]) for (let k = 1; k < 50; k++) errs.push(x * (1 - k * Number.EPSILON), x * (1 + k * Number.EPSILON));
+  for (const err of errs) assert.ok(Object.is(kernel(err), full(err)), `err ${err}: ${kernel(err)} vs ${full(err)}`);
 });
 
 test("the kernel asks `stop` at the same steps as the generic loop and stops the same way", () => {

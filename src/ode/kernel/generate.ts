@@ -30,7 +30,7 @@ type Stencil = Extract<CheckedRhs, { kind: "stencil" }>;
 const range = (n: number) => Array.from({ length: n }, (_, j) => j);
 
 /** `const <out><j> = f_j(inputs, time);` for every component, `let`s first. */
-function rhsLocals(c: Components, inputs: readonly string[], time: string, out: string, decl = "const"): string {
+function rhsLocals(c: Components, inputs: readonly string[], time: string, out: string, decl: "const" | "let" = "const"): string {
   const lines: string[] = [];
   const timeName = `${out}_t`;
   if (c.usesTime) lines.push(`const ${timeName} = ${time};`);
@@ -43,7 +43,7 @@ function rhsLocals(c: Components, inputs: readonly string[], time: string, out: 
     lines.push(`const ${out}_l${m} = ${emit(ast, e)};`);
     locals.set(name, `${out}_l${m}`);
   });
-  c.derivatives.forEach((ast, j) => lines.push(`${decl === "" ? "" : `${decl} `}${out}${j} = ${emit(ast, e)};`));
+  c.derivatives.forEach((ast, j) => lines.push(`${decl} ${out}${j} = ${emit(ast, e)};`));
   return lines.join("\n");
 }
 
@@ -88,7 +88,14 @@ function stageCoefficients(): string {
 }
 
 const stageTime = (s: number) => `(t + ${lit(C[s]!)} * h)`;
-const controller = `const factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5)));
+/**
+ * dopri5.ts's step-size factor, min(5, max(0.2, 0.9 err^-1/5)) and 5 for err = 0, with one
+ * shortcut: below err = 1e-4, 0.9 err^-1/5 > 5.6 and the clamp gives 5; above 1e4 it is < 0.15
+ * and the clamp gives 0.2. So Math.pow (about 100 ns in V8, most of a small system's step) only
+ * runs where its value matters, and the factor is the same bits. (err is finite and >= 0 here.)
+ */
+export const STEP_FACTOR = "err < 1e-4 ? 5 : err > 1e4 ? 0.2 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5)))";
+const controller = `const factor = ${STEP_FACTOR};
 h *= factor;`;
 
 function dopri5Prologue(m: Dopri5Settings): string {
@@ -139,8 +146,7 @@ ${js.map((j) => `s${j} = s${j} + (h / 6) * (k1_${j} + 2 * k2_${j} + 2 * k3_${j} 
     })
     .join("\n");
   return `${dopri5Open(m)}
-${js.map((j) => `let k0_${j};`).join(" ")}
-{ ${rhsLocals(c, s, "t", "k0_", "")} }
+${rhsLocals(c, s, "t", "k0_", "let")}
 ${dopri5Loop}
 ${dopri5Prologue(m)}
 ${stages}
@@ -214,7 +220,9 @@ steps += attempts;
 
 /**
  * The body of a factory `(linspaceAt, Interrupted, stats) => march` where march has the
- * signature of iterate.ts's march (y, t0, t1, n, stride, table, stop) and returns a new array.
+ * signature of iterate.ts's march (y, t0, t1, n, stride, table, stop) plus `mask`: `stop` is
+ * asked after step i when (i & mask) === 0, so 2^16 - 1 gives iterate.ts's cadence (and 0, in
+ * a warm-up, reaches that call site in a few steps; see kernel.ts).
  */
 export function marchSource(c: CheckedRhs, m: KernelMethod, mode: TableMode): string {
   const dim = c.dim;
@@ -230,24 +238,32 @@ export function marchSource(c: CheckedRhs, m: KernelMethod, mode: TableMode): st
       : mode === "every"
         ? `${writeRow("row")}\nrow += ${dim};`
         : `if (--countdown === 0 || i === n) {\ncountdown = stride;\n${writeRow("row")}\nrow += ${dim};\n}`;
+  const loop = (time: string) => `for (let i = 1; i <= n; i++) {
+const tb = i === n ? T1 : ${time};
+${stencil ? stencilStep(c, m) : componentsStep(c, m)}
+ta = tb;
+if ((i & mask) === 0 && stop !== undefined && stop()) throw new Interrupted();
+${saveRow}
+}`;
   return `"use strict";
 ${buffers.map((b) => `const ${b.toUpperCase()}_ = new Float64Array(${dim});`).join("\n")}
-return function march(y, t0, t1, n, stride, table, stop) {
+return function march(y, t0, t1, n, stride, table, stop, mask) {
 if (y.length !== ${dim}) throw new RangeError(\`kernel: the state has \${y.length} components, the problem ${dim}\`);
 ${stencil ? `${buffers.map((b) => `let ${b} = ${b.toUpperCase()}_;`).join(" ")}\na.set(y);` : `let ${js.map((j) => `s${j} = y[${j}]`).join(", ")};`}
 ${mode === "none" ? "" : stencil ? writeRow("0") : js.map((j) => `table[${j}] = ${state(j)};`).join(" ")}
 const step = (t1 - t0) / n;
-const exact = step !== 0; // otherwise NumPy's underflow fallback, via linspaceAt
+// unary plus, the identity on numbers, keeps the times unboxed: a parameter or a call's result
+// as one branch of tb's value otherwise makes V8 box tb at every step (measured: twice the time)
+const T0 = +t0, T1 = +t1;
 let row = ${dim};
 let countdown = stride;
-let ta = t0;
+let ta = T0;
 let steps = 0;
-for (let i = 1; i <= n; i++) {
-const tb = i === n ? t1 : exact ? i * step + t0 : linspaceAt(t0, t1, n + 1, i);
-${stencil ? stencilStep(c, m) : componentsStep(c, m)}
-ta = tb;
-if ((i & 65535) === 0 && stop !== undefined && stop()) throw new Interrupted();
-${saveRow}
+if (step !== 0) {
+${loop("i * step + T0")}
+} else {
+// NumPy's underflow fallback
+${loop("linspaceAt(t0, t1, n + 1, i)")}
 }
 stats.steps = steps;
 ${stencil ? "return a.slice();" : `const out = new Float64Array(${dim});\n${js.map((j) => `out[${j}] = s${j};`).join(" ")}\nreturn out;`}

@@ -242,6 +242,14 @@ export interface KernelRow {
   readonly trialSteps?: number;
 }
 
+/** The C program of a case (its default parameters): `prog n t1 runs warmup y0...` prints ns per step of each run. */
+export function cSource(name: Case["problem"], method: KernelMethodName): string {
+  const entry = problems[name]!;
+  const spec = cRhs(entry.build(entry.defaults), name);
+  const run = "rhs" in spec ? cLocals(spec.dim, spec.rhs, method) : cStencil(spec.dim, spec.stencil, method);
+  return cProgram(run, spec.dim, method);
+}
+
 /** Compile one C program with `cc -O2`; undefined when there is no `cc` (or it fails). */
 function compileC(dir: string, name: string, source: string): string | undefined {
   const src = join(dir, `${name}.c`);
@@ -278,9 +286,7 @@ export function kernelRows(): KernelRow[] {
         kernel(y0, 0, k.tEnd, k.n, 1, null);
         return ((performance.now() - start) * 1e6) / perStep();
       };
-      const spec = cRhs(problem, k.problem);
-      const run = "rhs" in spec ? cLocals(spec.dim, spec.rhs, k.method) : cStencil(spec.dim, spec.stencil, k.method);
-      const exe = compileC(dir, `${k.problem}-${k.method}`, cProgram(run, spec.dim, k.method));
+      const exe = compileC(dir, `${k.problem}-${k.method}`, cSource(k.problem, k.method));
       for (let r = 0; r < WARMUP; r++) timeKernel();
       const times: number[] = [];
       const cTimes: number[] = [];

@@ -105,11 +105,12 @@ test("dopri5 in the underflow case, and with other tolerances: the same refusal 
 
 test("dopri5's step-size factor: where the kernel skips Math.pow, the clamp gives the same factor", () => {
   const full = (err: number) => (err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5))));
-  const kernel = new Function("err", `return ${STEP_FACTOR};`) as (err: number) => number;
+  const factor = new Function("err", "shortcut", `return ${STEP_FACTOR};`) as (err: number, shortcut: boolean) => number;
+  const kernel = (err: number) => factor(err, true);
   const errs = [0, Number.MIN_VALUE, 1e-4, 1e4, Number.MAX_VALUE, 1.8816764231589208e-4, 1853.0201157407409];
   for (let e = -323; e <= 308; e += 0.005) errs.push(10 ** e);
   for (const x of [1e-4, 1e4]) for (let k = 1; k < 50; k++) errs.push(x * (1 - k * Number.EPSILON), x * (1 + k * Number.EPSILON));
-  for (const err of errs) assert.ok(Object.is(kernel(err), full(err)), `err ${err}: ${kernel(err)} vs ${full(err)}`);
+  for (const err of errs) assert.ok(Object.is(kernel(err), full(err)) && Object.is(factor(err, false), full(err)), `err ${err}: ${kernel(err)} vs ${full(err)}`);
 });
 
 test("the kernel asks `stop` at the same steps as the generic loop and stops the same way", () => {
@@ -251,17 +252,18 @@ test("invalid declarations are refused, naming what and where", () => {
   }
 });
 
-/** A forced oscillator x'' = f cos t - w^2 x, as a module: declared, or with a hand-written rhs. */
-function userModule(dir: string, declared: boolean): string {
+/** examples/problems/forced.mjs with a hand-written rhs callback instead of its declaration. */
+function plainForced(dir: string): string {
   const index = pathToFileURL(join(repoRoot, "dist", "src", "index.js")).href;
-  const build = declared
-    ? `(p) => declareProblem({ kind: "components", state: ["x", "v"], params: { w: p.w, f: p.f }, let: { w2: "w * w" }, derivatives: { x: "v", v: "f * Math.cos(t) - w2 * x" } })`
-    : `(p) => ({ dim: 2, rhs(t, y, d) { const w2 = p.w * p.w; d[0] = y[1]; d[1] = p.f * Math.cos(t) - w2 * y[0]; } })`;
-  const file = join(dir, declared ? "forced-declared.mjs" : "forced-plain.mjs");
+  const file = join(dir, "forced-plain.mjs");
   writeFileSync(
     file,
-    `import { declareProblem, defineProblem } from ${JSON.stringify(index)};
-export default defineProblem({ defaults: { w: 1.5, f: 0.3 }, build: ${build}, y0: () => [1, 0], tEnd: 4, points: 9, fine: { method: "rk4", h: 0.01 }, coarse: { method: "euler" } });
+    `import { defineProblem } from ${JSON.stringify(index)};
+export default defineProblem({
+  defaults: { w: 1.5, f: 0.3 },
+  build: (p) => ({ dim: 2, rhs(t, y, d) { const w2 = p.w * p.w; d[0] = y[1]; d[1] = p.f * Math.cos(t) - w2 * y[0]; } }),
+  y0: () => [1, 0], tEnd: 4, points: 9, fine: { method: "rk4", h: 0.01 }, coarse: { method: "euler" },
+});
 `,
   );
   return file;
@@ -270,7 +272,7 @@ export default defineProblem({ defaults: { w: 1.5, f: 0.3 }, build: ${build}, y0
 test("user modules: a declared right-hand side runs the kernel, a plain callback the generic path, with the same files", async (t) => {
   const dir = tempDir(t);
   await loadHdf5();
-  const modules = { declared: userModule(dir, true), plain: userModule(dir, false) };
+  const modules = { declared: join(repoRoot, "examples", "problems", "forced.mjs"), plain: plainForced(dir) };
   for (const method of METHODS) {
     const data: Float64Array[] = [];
     for (const [kind, file] of Object.entries(modules)) {

@@ -18,8 +18,8 @@ export interface MarchKernel extends March {
   readonly stats: { steps: number };
 }
 
-/** A generated march: iterate.ts's march, and `mask` for the cadence of `stop` (generate.ts). */
-type Generated = (...args: [...Parameters<March>, mask: number]) => Float64Array;
+/** A generated march: iterate.ts's march, and `mask` and `shortcut` for the warm-up (generate.ts). */
+type Generated = (...args: [...Parameters<March>, mask: number, shortcut: boolean]) => Float64Array;
 type MarchFactory = (at: typeof linspaceAt, interrupted: typeof Interrupted, stats: { steps: number }) => Generated;
 type Rhs = Problem["rhs"];
 
@@ -56,18 +56,20 @@ function compile(source: string, stats: { steps: number }): Generated {
 }
 
 /**
- * Run every part of a new march once on a throwaway copy of the first job's start (two of its
- * sub-steps, asking `stop` at each; then NumPy's underflow branch), before the real run. V8
- * optimizes the loop while it runs (on-stack replacement); a site it has never seen run, such
- * as the code after the loop or the `stop` call, then deoptimizes it on every later call
- * (measured: 30-50 ns a step instead of 4). Results and errors of the warm-up are dropped.
+ * Run every part of a new march on a throwaway copy of the first job's start (the span of two
+ * of its sub-steps in 16, asking `stop` at each and always calling Math.pow in dopri5; then
+ * NumPy's underflow branch), before the real run. V8 optimizes the loop while it runs
+ * (on-stack replacement); a site it has never seen run, such as the code after the loop or the
+ * `stop` call, then deoptimizes it on every later call (measured: 30-50 ns a step instead of 4).
+ * Results and errors of the warm-up are dropped.
  */
 function warmUp(generated: Generated, y: Float64Array, t0: number, t1: number, n: number, stride: number, table: Float64Array | null, dim: number): void {
   const rows = table === null ? null : new Float64Array((WARM_UP_STEPS + 1) * dim);
-  const end = n >= 2 ? t0 + (2 * (t1 - t0)) / n : t1;
+  const part = n >= 2 ? t0 + (2 * (t1 - t0)) / n : t1;
+  const end = part !== t0 ? part : t1 !== t0 ? t1 : t0 + 1;
   for (const to of [end, end, t0]) {
     try {
-      generated(y, t0, to, WARM_UP_STEPS, stride === 1 ? 1 : 2, rows, never, 0);
+      generated(y, t0, to, WARM_UP_STEPS, stride === 1 ? 1 : 2, rows, never, 0, false);
     } catch {
       // a warm-up only needs the code to have run
     }
@@ -94,7 +96,7 @@ export function marchKernel(declared: DeclaredRhs, method: KernelMethodName, opt
       warmUp(generated, y, t0, t1, n, stride, table, checked.dim);
       variants.set(mode, generated);
     }
-    return generated(y, t0, t1, n, stride, table, stop, CHUNK_MASK);
+    return generated(y, t0, t1, n, stride, table, stop, CHUNK_MASK, true);
   };
   return Object.assign(march, { stats, dim: checked.dim });
 }

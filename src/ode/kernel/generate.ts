@@ -126,7 +126,8 @@ const controller = `const factor = ${STEP_FACTOR};
 h *= factor;`;
 
 function dopri5Prologue(m: Dopri5Settings): string {
-  return `if (attempts >= ${m.maxSteps}) throw new Error(\`dopri5: more than ${m.maxSteps} steps between t = \${ta} and \${tb}\`);
+  const max = lit(m.maxSteps); // a checked number, as everything put into the source
+  return `if (attempts >= ${max}) throw new Error(\`dopri5: more than \${${max}} steps between t = \${ta} and \${tb}\`);
 const last = Math.abs(h) >= Math.abs(tb - t);
 if (last) h = tb - t;`;
 }

@@ -26,7 +26,7 @@ type Name = "euler" | "rk4" | "dopri5";
 const METHODS: readonly Name[] = ["euler", "rk4", "dopri5"];
 
 /** Today's generic methods, as makeMethod builds them. */
-function generic(name: Name, problem: Problem, options: { rtol?: number; atol?: number } = {}): Method {
+function generic(name: Name, problem: Problem, options: { rtol?: number; atol?: number; maxSteps?: number } = {}): Method {
   if (name === "euler") return forwardEuler(problem);
   if (name === "rk4") return rk4(problem);
   const solve = dopri5(problem, options);
@@ -90,15 +90,16 @@ test("dopri5 in the underflow case, and with other tolerances: the same refusal 
   const y0 = Float64Array.of(1, 0);
   // linspace(0, 1e-322, 65): the first sub-step has width 0 (skipped), the second 5e-324, whose
   // first trial step, span / 100, is 0 and never gets anywhere
-  const refusal = (m: Method) => assert.throws(() => tabulateSubSteps(m, y0, 0, 1e-322, 64, 1), /dopri5: more than 1000000 steps between t = 0 and 5e-324/);
-  refusal(generic("dopri5", problem));
-  refusal(withKernel(generic("dopri5", problem), problem, "dopri5"));
-  for (const [name, entry] of [["lorenz", problems["lorenz"]!], ["heat1d", problems["heat1d"]!]] as const) {
+  const few = { maxSteps: 5000 };
+  const refusal = (m: Method) => assert.throws(() => tabulateSubSteps(m, y0, 0, 1e-322, 64, 1), /dopri5: more than 5000 steps between t = 0 and 5e-324/);
+  refusal(generic("dopri5", problem, few));
+  refusal(withKernel(generic("dopri5", problem, few), problem, "dopri5", few));
+  for (const [name, entry, t1] of [["lorenz", problems["lorenz"]!, 0.05], ["heat1d", problems["heat1d"]!, 0.01]] as const) {
     const p = entry.build(entry.defaults);
     const y = Float64Array.from(entry.y0(entry.defaults));
     const options = { rtol: 1e-9, atol: 1e-12 };
-    const a = tabulateSubSteps(generic("dopri5", p, options), y, 0, 0.05, 7, 2);
-    const b = tabulateSubSteps(withKernel(generic("dopri5", p, options), p, "dopri5", options), y, 0, 0.05, 7, 2);
+    const a = tabulateSubSteps(generic("dopri5", p, options), y, 0, t1, 7, 2);
+    const b = tabulateSubSteps(withKernel(generic("dopri5", p, options), p, "dopri5", options), y, 0, t1, 7, 2);
     assertSameBits(a.data, b.data, `${name} dopri5 rtol 1e-9`);
   }
 });

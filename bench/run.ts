@@ -3,6 +3,10 @@
  *   - whole-process time of the default `parareal run` (threads and inline executors)
  *   - per-job overhead of the threads executor (a batch of tiny jobs, and a chain of them)
  *   - fine kernel time per forward Euler step of the oscillator
+ *   - then one more table (bench/kernel.ts): the generated fine kernels against C, per step, for
+ *     the oscillator, Lorenz and heat1d with euler, rk4 and dopri5 (C built with `cc -O2`).
+ *
+ * Only that last table: `npm run build && node dist/bench/run.js --kernel` (or PARAREAL_BENCH=kernel).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
@@ -34,6 +38,13 @@ import { buildHierarchy } from "../src/mgrit/hierarchy.js";
 import { differenceNorm } from "../src/parareal/criteria.js";
 import { runPararealOracle, scheduledFineJobs } from "../src/parareal/windows.js";
 import { maxAbsDiff } from "../src/parareal/serial.js";
+import { withKernel } from "../src/ode/kernel/kernel.js";
+import { kernelRows, kernelTable } from "./kernel.js";
+
+if (process.argv.includes("--kernel") || process.env["PARAREAL_BENCH"] === "kernel") {
+  console.log(kernelTable(kernelRows()));
+  process.exit(0);
+}
 
 interface Row {
   what: string;
@@ -238,9 +249,10 @@ int main(int argc, char **argv) {
   }
 }
 
-// Fine kernel: forward Euler on the oscillator, per step.
+// Fine kernel: forward Euler on the oscillator, per step, as the fine solver runs it (generated).
 {
-  const method = forwardEuler(harmonicOscillator(1, 0.5));
+  const oscillator = harmonicOscillator(1, 0.5);
+  const method = withKernel(forwardEuler(oscillator), oscillator, "euler");
   const n = 5_000_000;
   const run = () => {
     const start = performance.now();
@@ -269,7 +281,8 @@ int main(int argc, char **argv) {
   rows.push({ what: "fine kernel: 79-step slices, every state tabulated (as the fine job)", value: median([tab(), tab(), tab()]), unit: "ns", target: 5 });
 }
 
-// Every built-in problem with every integrator, per step (dopri5: per accepted step).
+// Every built-in problem with every integrator through the generic path (method.into calling
+// problem.rhs), per step (dopri5: per accepted step); the generated kernels are in the last table.
 {
   const c = cNsPerStep("rk4");
   for (const [name, entry] of Object.entries(problems)) {
@@ -292,7 +305,7 @@ int main(int argc, char **argv) {
       time();
       const ns = median([time(), time(), time()]);
       const note = name === "harmonic" && method === "rk4" && c !== undefined ? `C -O2 RK4 here: ${c.toFixed(2)} ns, ratio ${(ns / c).toFixed(2)}` : `dim ${problem.dim}`;
-      rows.push({ what: `${name} (${problem.dim}), ${method}: per step`, value: ns, unit: "ns", ...(name === "harmonic" && method === "rk4" && c !== undefined ? { target: Math.round(150 * c) / 100 } : {}), note });
+      rows.push({ what: `${name} (${problem.dim}), ${method}: per step, generic path`, value: ns, unit: "ns", ...(name === "harmonic" && method === "rk4" && c !== undefined ? { target: Math.round(150 * c) / 100 } : {}), note });
     }
   }
 }
@@ -374,3 +387,4 @@ function fineOver(step: Solution, t: Float64Array, from: number, to: number): (y
 }
 
 mgritTable();
+console.log(`\n${kernelTable(kernelRows())}`);

@@ -20,6 +20,9 @@ export { problems } from "./models/builtin.js";
 export { buildProblem, problemEntry } from "./models/catalogue.js";
 export { defineProblem, type ProblemSpec, type ProblemDefinition, type ProblemEntry } from "./models/problem-entry.js";
 export { loadProblemModule } from "./models/user-module.js";
+export { declareProblem, declaredRhs, marchKernel, withKernel, type MarchKernel } from "./ode/kernel/kernel.js";
+export { DeclarationError } from "./ode/kernel/expression.js";
+export type { DeclaredRhs, ComponentsRhs, StencilRhs } from "./ode/kernel/declared.js";
 
 export { fineFilename } from "./archive/filename.js";
 export { loadHdf5, writeHdf5, readDataset, readSelection, type DatasetSpec, type DatasetContent } from "./archive/hdf5.js";

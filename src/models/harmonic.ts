@@ -13,6 +13,7 @@ export function harmonicOscillator(omega0: number, zeta: number): Problem {
       dydt[0] = p;
       dydt[1] = damping * p - stiffness * q;
     },
+    declared: { kind: "components", state: ["q", "p"], params: { damping, stiffness }, derivatives: { q: "p", p: "damping * p - stiffness * q" } },
   };
 }
 

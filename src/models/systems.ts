@@ -10,6 +10,12 @@ export function lorenz(sigma: number, rho: number, beta: number): Problem {
       d[1] = x * (rho - z) - yy;
       d[2] = x * yy - beta * z;
     },
+    declared: {
+      kind: "components",
+      state: ["x", "y", "z"],
+      params: { sigma, rho, beta },
+      derivatives: { x: "sigma * (y - x)", y: "x * (rho - z) - y", z: "x * y - beta * z" },
+    },
   };
 }
 
@@ -21,6 +27,7 @@ export function vanDerPol(mu: number): Problem {
       d[0] = v;
       d[1] = mu * (1 - x * x) * v - x;
     },
+    declared: { kind: "components", state: ["x", "v"], params: { mu }, derivatives: { x: "v", v: "mu * (1 - x * x) * v - x" } },
   };
 }
 
@@ -32,6 +39,7 @@ export function brusselator(a: number, b: number): Problem {
       d[0] = a + x * x * z - (b + 1) * x;
       d[1] = b * x - x * x * z;
     },
+    declared: { kind: "components", state: ["x", "z"], params: { a, b }, derivatives: { x: "a + x * x * z - (b + 1) * x", z: "b * x - x * x * z" } },
   };
 }
 
@@ -52,6 +60,8 @@ export function heat1d(n: number, kappa: number, length: number): Problem {
         d[i] = c * (left - 2 * u[i]! + right);
       }
     },
+    // the walls read as 0, as `left` and `right` above
+    declared: { kind: "stencil", dim: n, state: "u", outside: 0, params: { c }, expression: "c * (u[i - 1] - 2 * u[i] + u[i + 1])" },
     tridiagonalJacobian(_t, _u, lower, diag, upper) {
       lower.fill(c);
       diag.fill(-2 * c);

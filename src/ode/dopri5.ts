@@ -86,3 +86,6 @@ export function dopri5(problem: Problem, options: Dopri5Options = {}): Dopri5 {
   };
   return Object.assign(solve, { stats });
 }
+
+/** The tableau, for the generated kernels (src/ode/kernel), which must use the very same numbers. */
+export const dormandPrince = { C, A, E } as const;

@@ -43,6 +43,7 @@ function march(
   table: Float64Array | null,
   stop?: () => boolean,
 ): Float64Array {
+  if (method.march !== undefined) return method.march(y, t0, t1, n, stride, table, stop);
   const dim = method.dim;
   const a = Float64Array.from(y);
   if (table) table.set(a, 0);

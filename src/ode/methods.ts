@@ -2,6 +2,7 @@
 import { backwardEuler } from "./backward-euler.js";
 import { dopri5 } from "./dopri5.js";
 import { forwardEuler } from "./forward-euler.js";
+import { withKernel } from "./kernel/kernel.js";
 import { asMethod, type Method, type Problem } from "./problem.js";
 import { rk4 } from "./rk4.js";
 
@@ -22,8 +23,19 @@ export function isMethodName(x: unknown): x is MethodName {
   return typeof x === "string" && (METHODS as readonly string[]).includes(x);
 }
 
-/** One step of the named method for `problem`. */
+function definedTolerances(t: Tolerances): { rtol?: number; atol?: number } {
+  return { ...(t.rtol === undefined ? {} : { rtol: t.rtol }), ...(t.atol === undefined ? {} : { atol: t.atol }) };
+}
+
+/**
+ * One step of the named method for `problem`; a problem that declares its right-hand side also
+ * gets its whole sub-stepping loop generated (ode/kernel), with the same numbers.
+ */
 export function makeMethod(name: MethodName, problem: Problem, tolerances: Tolerances = {}): Method {
+  return withKernel(genericMethod(name, problem, tolerances), problem, name, definedTolerances(tolerances));
+}
+
+function genericMethod(name: MethodName, problem: Problem, tolerances: Tolerances): Method {
   switch (name) {
     case "euler":
       return forwardEuler(problem);
@@ -33,7 +45,7 @@ export function makeMethod(name: MethodName, problem: Problem, tolerances: Toler
       return backwardEuler(problem);
     case "dopri5": {
       // adaptive within each sub-step, so files keep their fixed grid of n + 1 rows
-      const solve = dopri5(problem, { ...(tolerances.rtol === undefined ? {} : { rtol: tolerances.rtol }), ...(tolerances.atol === undefined ? {} : { atol: tolerances.atol }) });
+      const solve = dopri5(problem, definedTolerances(tolerances));
       return asMethod(problem.dim, (y, t0, t1, out) => out.set(solve(y, t0, t1)));
     }
     default:

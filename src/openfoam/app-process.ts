@@ -22,10 +22,18 @@ export function appRun(caseDir: string, app: string, args: readonly string[] = [
   return { app, args, caseDir, log: options.log ?? `log.${app}`, foam: foamEnvironment({ bashrc: options.bashrc }) };
 }
 
-const TAIL_BYTES = 16384;
+const TAIL_BYTES = 32768;
 const TAIL_LINES = 6;
+const LINE_CHARS = 200;
 
-/** The lines of a log that say why it failed: the FOAM FATAL block if there is one, else the last lines. */
+/** Lines of OpenFOAM's output that never say why it failed. */
+const NOISE = /^From (function|file)|^in file|^FOAM (exiting|aborting)|PWD is not the cwd|^\?\?:\?$|^\/\S+\.so(\.\d+)*$|^\/\S+$/;
+
+/**
+ * The lines of a log that say why it failed: the FOAM FATAL block if there is one; for a crash
+ * (a stack trace) the last `Time =` line and the first frames past the signal handler; else the
+ * last lines.
+ */
 export function logTail(path: string): string {
   let text = "";
   try {
@@ -41,15 +49,36 @@ export function logTail(path: string): string {
   } catch {
     return "(no log)";
   }
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^From (function|file)|^in file|^FOAM (exiting|aborting)$/.test(l));
-  const fatal = lines.findIndex((l) => /FOAM FATAL|FOAM Fatal|^#\d+ /.test(l));
-  const picked = fatal >= 0 ? lines.slice(fatal, fatal + TAIL_LINES) : lines.slice(-TAIL_LINES);
+  const lines = text
+    .split("\n")
+    .map((l) => l.replace(/ at --> FOAM Warning :\s*$/, "").trim())
+    .filter((l) => l !== "" && !NOISE.test(l))
+    .map((l) => (l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS)}...` : l));
+  let picked: string[];
+  const fatal = lines.findIndex((l) => /FOAM FATAL/i.test(l));
+  const stack = lines.findIndex((l) => /^#\d+ /.test(l));
+  if (fatal >= 0) picked = lines.slice(fatal, fatal + TAIL_LINES);
+  else if (stack >= 0) {
+    const time = lines.slice(0, stack).reverse().find((l) => /^Time = /.test(l));
+    const frames = lines.slice(stack).filter((l) => /^#\d+ /.test(l) && !/printStack|sigHandler|^#\d+\s+\? in/.test(l));
+    picked = [...(time ? [`last step: ${time}`] : []), ...frames.slice(0, 2)];
+  } else picked = lines.slice(-TAIL_LINES);
   return picked.length ? picked.join(" | ") : "(empty log)";
 }
 
 function failure(run: AppRun, code: number | null, signal: NodeJS.Signals | null, what: string): Error {
-  const status = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+  const status =
+    signal === "SIGFPE"
+      ? "stopped on a floating point exception (SIGFPE: the solution diverged)"
+      : code === null
+        ? `was killed by ${signal}`
+        : `exited with code ${code}`;
   return new Error(`${run.app} ${status} ${what}: ${logTail(join(run.caseDir, run.log))}`);
+}
+
+/** The environment of a run: OpenFOAM's, with PWD the case (OpenFOAM warns when PWD is not the cwd). */
+function runEnv(run: AppRun): NodeJS.ProcessEnv {
+  return { ...run.foam.env, PWD: run.caseDir };
 }
 
 /** Run to the end; `stop` is polled and kills the application's process group (then Interrupted). */
@@ -57,7 +86,7 @@ export function runApp(run: AppRun, what: string, stop?: () => boolean): Promise
   const path = findApplication(run.foam, run.app);
   const log = openSync(join(run.caseDir, run.log), "w");
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(path, [...run.args], { cwd: run.caseDir, env: run.foam.env, stdio: ["ignore", log, log], detached: true });
+    const child = spawn(path, [...run.args], { cwd: run.caseDir, env: runEnv(run), stdio: ["ignore", log, log], detached: true });
     closeSync(log);
     let stopped = false;
     const poll = stop
@@ -90,7 +119,7 @@ export function runAppSync(run: AppRun, what: string): void {
   const path = findApplication(run.foam, run.app);
   const log = openSync(join(run.caseDir, run.log), "w");
   try {
-    const r = spawnSync(path, [...run.args], { cwd: run.caseDir, env: run.foam.env, stdio: ["ignore", log, log] });
+    const r = spawnSync(path, [...run.args], { cwd: run.caseDir, env: runEnv(run), stdio: ["ignore", log, log] });
     if (r.error) throw new Error(`cannot start ${path}: ${r.error.message}`);
     if (r.status !== 0) throw failure(run, r.status, r.signal, what);
   } finally {

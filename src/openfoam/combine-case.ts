@@ -3,7 +3,7 @@
  * settings of the prepared case, the fields' headers and boundaryFields from its start directory),
  * which ParaView opens through the empty `<name>.foam` file written beside them.
  */
-import { cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { freshDir, writeConfined } from "./confine.js";
 import { setEntries } from "./controldict.js";
@@ -34,6 +34,8 @@ export function writeCaseTimes(prepared: PreparedCase, outDir: string, times: Ar
   const root = options.root ?? dir;
   if (existsSync(dir)) {
     if (readdirSync(dir).length) throw new Error(`${dir} is not empty`);
+  } else if (resolve(root) === dir) {
+    mkdirSync(dir, { recursive: true });
   } else {
     freshDir(root, dir);
   }

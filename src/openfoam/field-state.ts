@@ -82,3 +82,24 @@ export function stateFiles(skeletonDir: string, layout: StateLayout, state: Floa
   }
   return files;
 }
+
+/** One field's values over the rows of a trajectory, for an HDF5 dataset per field. */
+export interface FieldTable {
+  readonly name: string;
+  readonly class: string;
+  /** rows × count × components, row-major (a copy) */
+  readonly data: Float64Array;
+  /** [rows, count] for scalars, [rows, count, components] otherwise */
+  readonly shape: number[];
+}
+
+/** Split rows of states (rows × layout.size) into one table per field. */
+export function fieldTables(layout: StateLayout, states: Float64Array, rows: number): FieldTable[] {
+  if (states.length < rows * layout.size) throw new RangeError(`${states.length} values are fewer than ${rows} rows of ${layout.size}`);
+  return layout.fields.map((f) => {
+    const width = f.count * f.components;
+    const data = new Float64Array(rows * width);
+    for (let r = 0; r < rows; r++) data.set(states.subarray(r * layout.size + f.offset, r * layout.size + f.offset + width), r * width);
+    return { name: f.name, class: f.class, data, shape: f.components === 1 ? [rows, f.count] : [rows, f.count, f.components] };
+  });
+}

@@ -16,7 +16,7 @@ export {
   type InternalField,
   type ValueType,
 } from "./foam-file.js";
-export { layoutOf, readState, stateFiles, fieldView, type FieldLayout, type StateLayout } from "./field-state.js";
+export { layoutOf, readState, stateFiles, fieldView, fieldTables, type FieldLayout, type FieldTable, type StateLayout } from "./field-state.js";
 export { getEntry, setEntries, type EntryValue } from "./controldict.js";
 export { meshSize, internalCount, type MeshSize } from "./mesh-size.js";
 export { formatGeneral, timeName, distinctTimeNames, timeDirs, type TimeDir } from "./time-name.js";

@@ -167,28 +167,38 @@ export function prepareCase(options: PrepareOptions): PreparedCase {
       filter: (src) => !(name === start.name && basename(src) === "uniform"),
     });
   }
-  const controlPath = join(dir, "system", "controlDict");
-  const normal = setEntries(control, { application: app, ...normalControls(timePrecision), startTime: start.value });
-  writeConfined(dir, controlPath, normal);
-  ensureMesh(dir, template, options.bashrc);
+  try {
+    const controlPath = join(dir, "system", "controlDict");
+    const normal = setEntries(control, { application: app, ...normalControls(timePrecision), startTime: start.value });
+    writeConfined(dir, controlPath, normal);
+    ensureMesh(dir, template, options.bashrc);
 
-  const startDir = join(dir, startName);
-  const fields = options.fields ?? fieldsWritten(dir, startName, start.value, normal, app, options.bashrc);
-  if (fields.length === 0) throw new Error(`no fields to carry in ${template}`);
-  const missing = fields.filter((f) => !fieldFilePath(startDir, f));
-  if (missing.length) {
-    // fields the solver computes when they are absent (phi from U): let it write them at the start time
-    runAppSync(appRun(dir, app, ["-postProcess", "-func", `writeObjects(${missing.join(",")})`, "-time", startName], { bashrc: options.bashrc, log: "log.writeObjects" }), `writing ${missing.join(", ")} at time ${startName}`);
-    rmSync(join(startDir, "uniform"), { recursive: true, force: true });
-    const still = missing.filter((f) => !fieldFilePath(startDir, f));
-    if (still.length) {
-      throw new Error(`field${still.length > 1 ? "s" : ""} ${still.join(", ")} not in ${template} at time ${start.name}, nor written by ${app} (the case has ${fieldNames(startDir).join(", ")})`);
+    const startDir = join(dir, startName);
+    const fields = options.fields ?? fieldsWritten(dir, startName, start.value, normal, app, options.bashrc);
+    if (fields.length === 0) throw new Error(`no fields to carry in ${template}`);
+    const missing = fields.filter((f) => !fieldFilePath(startDir, f));
+    if (missing.length) {
+      // fields the solver computes when they are absent (phi from U): let it write them at the start time
+      const args = ["-postProcess", "-func", `writeObjects(${missing.join(",")})`, "-time", startName];
+      runAppSync(appRun(dir, app, args, { bashrc: options.bashrc, log: "log.writeObjects" }), `writing ${missing.join(", ")} at time ${startName}`);
+      const still = missing.filter((f) => !fieldFilePath(startDir, f));
+      if (still.length) {
+        throw new Error(`field${still.length > 1 ? "s" : ""} ${still.join(", ")} not in ${template} at time ${start.name}, nor written by ${app} (the case has ${fieldNames(startDir).join(", ")})`);
+      }
     }
+    // OpenFOAM's ASCII reader is not correctly rounded (17 digits may come back one ulp off), so the
+    // start fields become binary, converted by OpenFOAM itself (boundary lists included): states
+    // written over them are then read by the solver exactly as we hold them
+    runAppSync(appRun(dir, "foamFormatConvert", ["-time", startName], { bashrc: options.bashrc, log: "log.foamFormatConvert" }), `converting time ${startName} to binary`);
+    rmSync(join(startDir, "uniform"), { recursive: true, force: true });
+    const layout = layoutOf(startDir, fields, meshSize(dir));
+    const prepared: PreparedCase = { dir, template, app, startTime: start.value, startName, timePrecision, layout, bashrc: options.bashrc };
+    writeConfined(dir, join(dir, PREPARED_RECORD), `${JSON.stringify(prepared, null, 2)}\n`);
+    return prepared;
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
-  const layout = layoutOf(startDir, fields, meshSize(dir));
-  const prepared: PreparedCase = { dir, template, app, startTime: start.value, startName, timePrecision, layout, bashrc: options.bashrc };
-  writeConfined(dir, join(dir, PREPARED_RECORD), `${JSON.stringify(prepared, null, 2)}\n`);
-  return prepared;
 }
 
 /** The state at the case's start time. */

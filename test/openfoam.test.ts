@@ -150,7 +150,7 @@ test("round trips: binary byte for byte, ASCII to the written digits, our own wr
   assert.equal(written.internal.uniform, false);
   sameBits(written.internal.values, values, "uniform replaced");
   assert.throws(() => replaceInternalField(uniform, new Float64Array(1200).fill(Number.NaN)), /non-finite/);
-  assert.throws(() => replaceInternalField(field(formats.ascii, "0.1", "p"), new Float64Array(3)), /3 numbers for an internalField of 400/);
+  assert.throws(() => replaceInternalField(field(formats.ascii, "0.1", "p"), new Float64Array(3)), /p: 3 numbers for the internalField of 400/);
 });
 
 /** Distance in units in the last place between two finite doubles of the same sign. */
@@ -238,19 +238,25 @@ test("environment: captured once; a bad bashrc, one that sets nothing, or a miss
 });
 
 test("prepared case: meshed by blockMesh, fields found by a one-step run, phi written by icoFoam at the start time", () => {
+  // internal values, then the patch values the files record (fixed ones included: arithmetic keeps them)
   assert.deepEqual(
-    prepared.layout.fields.map((f) => [f.name, f.class, f.count, f.components, f.offset]),
+    prepared.layout.fields.map((f) => [f.name, f.patch ?? "", f.class, f.count, f.components, f.offset]),
     [
-      ["U", "volVectorField", 400, 3, 0],
-      ["p", "volScalarField", 400, 1, 1200],
-      ["phi", "surfaceScalarField", 760, 1, 1600],
+      ["U", "", "volVectorField", 400, 3, 0],
+      ["U", "movingWall", "volVectorField", 20, 3, 1200],
+      ["p", "", "volScalarField", 400, 1, 1260],
+      ["phi", "", "surfaceScalarField", 760, 1, 1660],
+      ["phi", "movingWall", "surfaceScalarField", 20, 1, 2420],
+      ["phi", "fixedWalls", "surfaceScalarField", 60, 1, 2440],
     ],
   );
-  assert.equal(prepared.layout.size, 2360);
+  assert.equal(prepared.layout.size, 2500);
   assert.equal(prepared.startName, "0");
   assert.equal(prepared.app, "icoFoam");
   const y0 = initialState(prepared);
-  assert.ok(y0.every((v) => v === 0), "the cavity starts at rest");
+  assert.ok(fieldView(prepared.layout, y0, "U").every((v) => v === 0), "the cavity starts at rest");
+  assert.deepEqual(Array.from(fieldView(prepared.layout, y0, "U", "movingWall").subarray(0, 6)), [1, 0, 0, 1, 0, 0], "the lid moves");
+  assert.ok(fieldView(prepared.layout, y0, "phi").every((v) => v === 0), "phi = flux(U) = 0 inside");
   assert.deepEqual(getEntry(readFileSync(join(prepared.dir, "system", "controlDict"), "latin1"), "writeFormat"), ["binary"]);
   for (const name of ["U", "p", "phi"]) assert.equal(field(prepared.dir, "0", name).header.format, "binary", `${name} converted to binary`);
   assert.deepEqual(JSON.parse(readFileSync(join(prepared.dir, "parareal-case.json"), "utf8")), JSON.parse(JSON.stringify(prepared)));
@@ -308,7 +314,7 @@ test("case runs that fail: a broken case and a diverging state each give one lin
     () => runCaseSync(prepared, y, 0, 0.1, 0.005, { root }),
     (e: Error) => /^icoFoam stopped on a floating point exception \(SIGFPE: the solution diverged\) from t = 0 to 0\.1 .*: last step: Time = 0\.005 \| #/.test(e.message) && !e.message.includes("\n"),
   );
-  assert.throws(() => runCaseSync(prepared, new Float64Array(5), 0, 0.1, 0.005, { root }), /state has 5 values, the case's fields \(U, p, phi\) need 2360/);
+  assert.throws(() => runCaseSync(prepared, new Float64Array(5), 0, 0.1, 0.005, { root }), /state has 5 values, the case's fields \(U, p, phi\) need 2500/);
   assert.deepEqual(readdirSync(join(root, "cases")), [], "scratch copies removed after failures");
 });
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { appRun, runApp, runAppSync, type AppRun } from "./app-process.js";
 import { freshDir, writeConfined } from "./confine.js";
 import { setEntries } from "./controldict.js";
-import { readState, stateFiles, type StateLayout } from "./field-state.js";
+import { fieldNames, readState, stateFiles, type StateLayout } from "./field-state.js";
 import { isRunOutput, type PreparedCase } from "./prepare-case.js";
 import { timeDirs, timeName } from "./time-name.js";
 
@@ -82,7 +82,7 @@ interface Job {
 /** Copy the case, write the start state, set controlDict. */
 function startJob(prepared: PreparedCase, y: Float64Array, t0: number, t1: number, dt: number, options: CaseRunOptions): Job {
   const started = performance.now();
-  if (y.length !== prepared.layout.size) throw new RangeError(`state has ${y.length} values, the case's fields (${prepared.layout.fields.map((f) => f.name).join(", ")}) need ${prepared.layout.size}`);
+  if (y.length !== prepared.layout.size) throw new RangeError(`state has ${y.length} values, the case's fields (${fieldNames(prepared.layout).join(", ")}) need ${prepared.layout.size}`);
   const { n, deltaT } = stepsFor(t0, t1, dt);
   const stride = writeStride(n, options.writeEvery);
   const scratch = options.scratch ?? join(options.root, "cases");
@@ -109,7 +109,10 @@ function startJob(prepared: PreparedCase, y: Float64Array, t0: number, t1: numbe
 function checkFinite(layout: StateLayout, row: Float64Array, app: string, t: number): void {
   for (const f of layout.fields) {
     for (let i = f.offset, end = f.offset + f.count * f.components; i < end; i++) {
-      if (!Number.isFinite(row[i]!)) throw new Error(`${app} diverged: field ${f.name} has the non-finite value ${row[i]} at time ${t} (value ${Math.floor((i - f.offset) / f.components)})`);
+      if (!Number.isFinite(row[i]!)) {
+        const where = f.patch === undefined ? `field ${f.name}` : `field ${f.name} on patch ${f.patch}`;
+        throw new Error(`${app} diverged: ${where} has the non-finite value ${row[i]} at time ${t} (element ${Math.floor((i - f.offset) / f.components)})`);
+      }
     }
   }
 }

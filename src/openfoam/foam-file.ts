@@ -20,6 +20,7 @@ export interface FoamHeader {
   /** from `arch "LSB;label=32;scalar=64"` (the defaults when absent) */
   readonly littleEndian: boolean;
   readonly scalarBytes: 4 | 8;
+  readonly labelBytes: 4 | 8;
 }
 
 export interface InternalField {
@@ -33,6 +34,14 @@ export interface InternalField {
   readonly values: Float64Array;
 }
 
+/** A value entry's place in the file and what it holds. */
+export interface ValueSpan {
+  /** bytes [start, end) hold the value (without the `;`) */
+  readonly start: number;
+  readonly end: number;
+  readonly value: InternalField;
+}
+
 export interface FieldFile {
   readonly header: FoamHeader;
   readonly internal: InternalField;
@@ -41,6 +50,8 @@ export interface FieldFile {
   /** bytes [valueStart, valueEnd) hold the internalField's value (without the `;`) */
   readonly valueStart: number;
   readonly valueEnd: number;
+  /** the `value` entry of every patch in boundaryField that has one, in file order */
+  readonly patches: ReadonlyMap<string, ValueSpan>;
 }
 
 const FIELD_CLASS = /^(vol|surface|point)(Scalar|Vector|SphericalTensor|SymmTensor|Tensor)Field$/;
@@ -78,6 +89,7 @@ function parseHeader(text: string, entries: readonly Entry[], where: string): Fo
     object: fields.get("object")?.[0] ?? "",
     littleEndian: !arch.startsWith("MSB"),
     scalarBytes: scalar === "32" ? 4 : 8,
+    labelBytes: /label=64/.test(arch) ? 8 : 4,
   };
 }
 
@@ -97,10 +109,11 @@ export function parseFieldFile(bytes: Buffer, where = "field file"): FieldFile {
   if (!key || key.keyword !== "internalField") throw new FoamFormatError(where, "no internalField entry");
   const reader = new ValueReader(text, bytes, key.keyEnd, header, where);
   const valueStart = skipSpace(text, key.keyEnd);
-  const internal = reader.internalField(type);
-  const semi = tokenAt(text, reader.pos);
-  if (!semi || semi.text !== ";") throw new FoamFormatError(where, "internalField does not end with ';'");
-  return { header, internal, bytes, valueStart, valueEnd: semi.start };
+  const internal = reader.fieldValue(type);
+  const valueEnd = reader.pos;
+  reader.expect(";");
+  const patches = reader.boundaryValues(type);
+  return { header, internal, bytes, valueStart, valueEnd, patches };
 }
 
 /** Where a field's file is: `name` or `name.gz` in the directory (undefined when neither exists). */
@@ -123,17 +136,23 @@ export function decompress(bytes: Buffer): Buffer {
   return isGzip(bytes) ? gunzipSync(bytes) : bytes;
 }
 
-/** The internal values, `count` of them (a uniform field is expanded to `count`). */
-export function internalValues(field: FieldFile, count: number, where = "field"): Float64Array {
-  const { internal } = field;
-  if (!internal.uniform) {
-    if (internal.count !== count) throw new FoamFormatError(where, `internalField has ${internal.count} values, the mesh needs ${count}`);
-    return internal.values;
+/** A value's numbers for `count` elements (a uniform value is repeated `count` times). */
+export function expandValue(value: InternalField, count: number, where = "field"): Float64Array {
+  if (!value.uniform) {
+    if (value.count !== count) throw new FoamFormatError(where, `${value.count} values where ${count} are needed`);
+    return value.values;
   }
-  const out = new Float64Array(count * internal.components);
-  for (let i = 0; i < count; i++) out.set(internal.values, i * internal.components);
+  const out = new Float64Array(count * value.components);
+  for (let i = 0; i < count; i++) out.set(value.values, i * value.components);
   return out;
 }
+
+/** The internal values, `count` of them (a uniform field is expanded to `count`). */
+export function internalValues(field: FieldFile, count: number, where = "field"): Float64Array {
+  return expandValue(field.internal, count, `${where}: internalField`);
+}
+
+const CLOSING: Record<string, string> = { "{": "}", "(": ")", "[": "]" };
 
 /** Reads values from the text (ASCII) or the bytes (binary) of one file. */
 class ValueReader {
@@ -159,7 +178,7 @@ class ValueReader {
     return t.text;
   }
 
-  private expect(c: string): void {
+  expect(c: string): void {
     this.pos = skipSpace(this.text, this.pos);
     if (this.text[this.pos] !== c) this.fail(`expected '${c}'`);
     this.pos++;
@@ -186,7 +205,8 @@ class ValueReader {
     this.expect(")");
   }
 
-  internalField(type: ValueType): InternalField {
+  /** `uniform v` or `nonuniform List<T> N (...)` */
+  fieldValue(type: ValueType): InternalField {
     const components = VALUE_TYPES[type];
     const kind = this.word();
     if (kind === "uniform") {
@@ -194,8 +214,17 @@ class ValueReader {
       this.value(components, values, 0);
       return { type, components, uniform: true, count: undefined, values };
     }
-    if (kind !== "nonuniform") this.fail(`internalField must be uniform or nonuniform, not \`${kind}\``);
+    if (kind !== "nonuniform") this.fail(`a field value must be uniform or nonuniform, not \`${kind}\``);
     const list = this.word();
+    if (list === "0") {
+      // an empty list is written without its type: `nonuniform 0()`, or `nonuniform 0` in binary
+      const open = tokenAt(this.text, this.pos);
+      if (open?.text === "(") {
+        this.pos = open.end;
+        this.expect(")");
+      }
+      return { type, components, uniform: false, count: 0, values: new Float64Array(0) };
+    }
     if (list !== `List<${type}>`) this.fail(`expected List<${type}> for a ${this.header.class}, found \`${list}\``);
     const n = Number(this.word());
     if (!Number.isInteger(n) || n < 0) this.fail("expected the list's size");
@@ -236,6 +265,95 @@ class ValueReader {
     this.pos = end;
     if (this.text[this.pos] !== ")") this.fail("binary list does not end with ')' where its size says");
     this.pos++;
+  }
+
+  /** Bytes of one element of a binary List<T>. */
+  private elementBytes(type: string): number {
+    if (type in VALUE_TYPES) return VALUE_TYPES[type as ValueType] * this.header.scalarBytes;
+    if (type === "label") return this.header.labelBytes;
+    if (type === "bool") return 1;
+    return this.fail(`cannot skip a binary List<${type}>`);
+  }
+
+  /** Skip one entry's value up to its `;` (or a leading `{...}` block), stepping over binary lists. */
+  skipEntry(): void {
+    const stack: string[] = [];
+    let block = false;
+    for (let first = true; ; first = false) {
+      const t = tokenAt(this.text, this.pos);
+      if (!t) this.fail("unexpected end of file in boundaryField");
+      this.pos = t.end;
+      if (t.kind === "word") {
+        const list = /^List<(\w+)>$/.exec(t.text);
+        if (list && this.header.format === "binary") this.skipBinaryList(list[1]!);
+      } else if (t.kind === "punct") {
+        if (first) block = t.text === "{";
+        if (t.text === ";") {
+          if (stack.length === 0) return;
+        } else if (t.text in CLOSING) {
+          stack.push(CLOSING[t.text]!);
+        } else {
+          if (stack.pop() !== t.text) this.fail(`unbalanced '${t.text}'`);
+          if (block && stack.length === 0) return;
+        }
+      }
+    }
+  }
+
+  /** After `List<T>` in a binary file: the size, then `(` raw bytes `)` (nothing for size 0). */
+  private skipBinaryList(type: string): void {
+    const size = tokenAt(this.text, this.pos);
+    const n = Number(size?.text);
+    if (!size || !Number.isInteger(n)) this.fail(`expected the size of a List<${type}>`);
+    this.pos = skipSpace(this.text, size.end);
+    if (this.text[this.pos] !== "(") return;
+    this.pos += 1 + n * this.elementBytes(type);
+    if (this.pos >= this.bytes.length) this.fail("binary list runs past the end of the file");
+    this.expect(")");
+  }
+
+  /** After the internalField: the `value` entry of each patch in boundaryField, if the file has one. */
+  boundaryValues(type: ValueType): Map<string, ValueSpan> {
+    const patches = new Map<string, ValueSpan>();
+    for (;;) {
+      const key = tokenAt(this.text, this.pos);
+      if (!key) return patches;
+      this.pos = key.end;
+      if (key.text !== "boundaryField") {
+        this.skipEntry();
+        continue;
+      }
+      this.expect("{");
+      for (;;) {
+        const name = tokenAt(this.text, this.pos);
+        if (!name) this.fail("unclosed boundaryField");
+        this.pos = name.end;
+        if (name.text === "}") return patches;
+        if (name.kind === "word" && name.text.startsWith("#")) {
+          const nl = this.text.indexOf("\n", this.pos);
+          this.pos = nl < 0 ? this.text.length : nl;
+          continue;
+        }
+        this.expect("{");
+        for (;;) {
+          const entry = tokenAt(this.text, this.pos);
+          if (!entry) this.fail(`unclosed patch ${name.text}`);
+          this.pos = entry.end;
+          if (entry.text === "}") break;
+          if (entry.text === "value" && name.kind === "word") {
+            const start = skipSpace(this.text, this.pos);
+            const word = tokenAt(this.text, start)?.text;
+            if (word === "uniform" || word === "nonuniform") {
+              const value = this.fieldValue(type);
+              patches.set(name.text, { start, end: this.pos, value });
+              this.expect(";");
+              continue;
+            }
+          }
+          this.skipEntry();
+        }
+      }
+    }
   }
 }
 
@@ -285,19 +403,39 @@ export function encodeInternalField(header: FoamHeader, type: ValueType, values:
       lines.push(line, ")\n");
     }
   }
-  lines.push(")\n");
+  // OpenFOAM's layout: `N\n(\n` one value per line `)`; what follows (`\n;`) is the file's own
+  lines.push(")");
   return Buffer.from(lines.join(""), "latin1");
+}
+
+/**
+ * The file with values replaced (written nonuniform, at full precision), every other byte kept:
+ * the internalField and any patch `value` entries named in `patches`.
+ */
+export function replaceValues(field: FieldFile, replace: { internal?: Float64Array; patches?: ReadonlyMap<string, Float64Array> }): Buffer {
+  const edits: { span: { start: number; end: number }; values: Float64Array; what: string; old: InternalField }[] = [];
+  if (replace.internal) edits.push({ span: { start: field.valueStart, end: field.valueEnd }, values: replace.internal, what: "the internalField", old: field.internal });
+  for (const [patch, values] of replace.patches ?? []) {
+    const span = field.patches.get(patch);
+    if (!span) throw new RangeError(`${field.header.object}: patch ${patch} has no value entry`);
+    edits.push({ span, values, what: `patch ${patch}`, old: span.value });
+  }
+  edits.sort((a, b) => a.span.start - b.span.start);
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const e of edits) {
+    if (!e.old.uniform && e.values.length !== e.old.values.length) {
+      throw new RangeError(`${field.header.object}: ${e.values.length} numbers for ${e.what} of ${e.old.values.length}`);
+    }
+    if (e.values.length % e.old.components !== 0) throw new RangeError(`${field.header.object}: ${e.values.length} numbers are not whole ${e.old.type}s`);
+    parts.push(field.bytes.subarray(at, e.span.start), encodeInternalField(field.header, e.old.type, e.values));
+    at = e.span.end;
+  }
+  parts.push(field.bytes.subarray(at));
+  return Buffer.concat(parts);
 }
 
 /** The file with its internalField replaced by `values` (nonuniform, full precision); the rest byte for byte. */
 export function replaceInternalField(field: FieldFile, values: Float64Array): Buffer {
-  const expected = field.internal.uniform ? undefined : field.internal.values.length;
-  if (expected !== undefined && values.length !== expected) {
-    throw new RangeError(`${field.header.object}: ${values.length} numbers for an internalField of ${expected}`);
-  }
-  return Buffer.concat([
-    field.bytes.subarray(0, field.valueStart),
-    encodeInternalField(field.header, field.internal.type, values),
-    field.bytes.subarray(field.valueEnd),
-  ]);
+  return replaceValues(field, { internal: values });
 }

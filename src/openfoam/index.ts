@@ -4,6 +4,8 @@ export {
   readFieldFile,
   parseFieldFile,
   replaceInternalField,
+  replaceValues,
+  expandValue,
   encodeInternalField,
   internalValues,
   fieldFilePath,
@@ -14,11 +16,12 @@ export {
   type FieldFile,
   type FoamHeader,
   type InternalField,
+  type ValueSpan,
   type ValueType,
 } from "./foam-file.js";
-export { layoutOf, readState, stateFiles, fieldView, fieldTables, type FieldLayout, type FieldTable, type StateLayout } from "./field-state.js";
+export { layoutOf, readState, stateFiles, fieldView, fieldNames, fieldTables, type FieldLayout, type FieldTable, type LayoutOptions, type StateLayout } from "./field-state.js";
 export { getEntry, setEntries, type EntryValue } from "./controldict.js";
-export { meshSize, internalCount, type MeshSize } from "./mesh-size.js";
+export { meshSize, patchSizes, internalCount, type MeshSize } from "./mesh-size.js";
 export { formatGeneral, timeName, distinctTimeNames, timeDirs, type TimeDir } from "./time-name.js";
 export { insideRoot, confinedDir, writeConfined, freshDir, OutsideRoot } from "./confine.js";
 export { appRun, runApp, runAppSync, logTail, type AppRun } from "./app-process.js";

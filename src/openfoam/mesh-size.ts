@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decompress } from "./foam-file.js";
-import { skipSpace, tokenAt, topLevelEntries, valueWords } from "./foam-syntax.js";
+import { matching, skipSpace, tokenAt, topLevelEntries, valueWords } from "./foam-syntax.js";
 
 export interface MeshSize {
   readonly nPoints: number;
@@ -106,4 +106,35 @@ export function internalCount(cls: string, mesh: MeshSize): number {
   if (cls.startsWith("surface")) return mesh.nInternalFaces;
   if (cls.startsWith("point")) return mesh.nPoints;
   throw new Error(`no internal field size for class ${cls}`);
+}
+
+const patchCache = new Map<string, Map<string, number>>();
+
+/** Faces of every patch, from constant/polyMesh/boundary (memoized per directory). */
+export function patchSizes(caseDir: string): ReadonlyMap<string, number> {
+  const known = patchCache.get(caseDir);
+  if (known) return known;
+  const path = meshFile(caseDir, "boundary");
+  if (!path) throw new Error(`${caseDir} has no constant/polyMesh/boundary`);
+  const text = decompress(readFileSync(path)).toString("latin1");
+  const { end } = headerOf(text);
+  const sizes = new Map<string, number>();
+  // N ( name { type ...; nFaces n; startFace s; } ... )
+  const size = tokenAt(text, end);
+  let pos = size ? skipSpace(text, size.end) : text.length;
+  if (text[pos] !== "(") throw new Error(`${path}: expected a list of patches`);
+  pos++;
+  for (;;) {
+    const name = tokenAt(text, pos);
+    if (!name || name.text === ")") break;
+    const open = tokenAt(text, name.end);
+    if (open?.text !== "{") throw new Error(`${path}: patch ${name.text} has no dictionary`);
+    const close = matching(text, open.start, name.text);
+    const inner = text.slice(0, close - 1);
+    const nFaces = topLevelEntries(inner, open.end).find((e) => e.keyword === "nFaces");
+    sizes.set(name.text, nFaces ? Number(valueWords(inner, nFaces)[0]) : 0);
+    pos = close;
+  }
+  patchCache.set(caseDir, sizes);
+  return sizes;
 }

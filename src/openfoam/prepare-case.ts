@@ -12,7 +12,7 @@ import { freshDir, insideRoot, writeConfined } from "./confine.js";
 import { getEntry, setEntries } from "./controldict.js";
 import { classValueType, fieldFilePath, readFieldFile } from "./foam-file.js";
 import { layoutOf, readState, type StateLayout } from "./field-state.js";
-import { meshSize } from "./mesh-size.js";
+import { meshSize, patchSizes } from "./mesh-size.js";
 import { timeDirs, timeName } from "./time-name.js";
 
 /** Everything a job needs to know about the prepared case; plain JSON. */
@@ -46,6 +46,8 @@ export interface PrepareOptions {
   readonly bashrc?: string | undefined;
   /** replace an existing prepared copy of that name */
   readonly replace?: boolean;
+  /** carry the fields' patch values in the state (default true; see field-state.ts) */
+  readonly patches?: boolean;
 }
 
 /** Entries every copy gets: binary at full precision, one fixed step, times named `general`. */
@@ -54,6 +56,7 @@ export function normalControls(timePrecision: number): Record<string, string | n
     startFrom: "startTime",
     stopAt: "endTime",
     writeControl: "timeStep",
+    writeInterval: 1,
     writeFormat: "binary",
     writePrecision: 17,
     writeCompression: "off",
@@ -176,22 +179,21 @@ export function prepareCase(options: PrepareOptions): PreparedCase {
     const startDir = join(dir, startName);
     const fields = options.fields ?? fieldsWritten(dir, startName, start.value, normal, app, options.bashrc);
     if (fields.length === 0) throw new Error(`no fields to carry in ${template}`);
+    // the solver writes every field as it holds it at the start (binary, full precision, each
+    // patch's value entry), and makes the ones it computes when absent (phi from U)
+    const args = ["-postProcess", "-func", `writeObjects(${fields.join(",")})`, "-time", startName];
+    runAppSync(appRun(dir, app, args, { bashrc: options.bashrc, log: "log.writeObjects" }), `writing ${fields.join(", ")} at time ${startName}`);
     const missing = fields.filter((f) => !fieldFilePath(startDir, f));
     if (missing.length) {
-      // fields the solver computes when they are absent (phi from U): let it write them at the start time
-      const args = ["-postProcess", "-func", `writeObjects(${missing.join(",")})`, "-time", startName];
-      runAppSync(appRun(dir, app, args, { bashrc: options.bashrc, log: "log.writeObjects" }), `writing ${missing.join(", ")} at time ${startName}`);
-      const still = missing.filter((f) => !fieldFilePath(startDir, f));
-      if (still.length) {
-        throw new Error(`field${still.length > 1 ? "s" : ""} ${still.join(", ")} not in ${template} at time ${start.name}, nor written by ${app} (the case has ${fieldNames(startDir).join(", ")})`);
-      }
+      throw new Error(`field${missing.length > 1 ? "s" : ""} ${missing.join(", ")} not in ${template} at time ${start.name}, nor written by ${app} (the case has ${fieldNames(startDir).join(", ")})`);
     }
-    // OpenFOAM's ASCII reader is not correctly rounded (17 digits may come back one ulp off), so the
-    // start fields become binary, converted by OpenFOAM itself (boundary lists included): states
-    // written over them are then read by the solver exactly as we hold them
-    runAppSync(appRun(dir, "foamFormatConvert", ["-time", startName], { bashrc: options.bashrc, log: "log.foamFormatConvert" }), `converting time ${startName} to binary`);
+    // a field the solver did not write is still the template's text: OpenFOAM's ASCII reader is not
+    // correctly rounded (17 digits may come back one ulp off), so it becomes binary too
+    if (fields.some((f) => readFieldFile(fieldFilePath(startDir, f)!).header.format !== "binary")) {
+      runAppSync(appRun(dir, "foamFormatConvert", ["-time", startName], { bashrc: options.bashrc, log: "log.foamFormatConvert" }), `converting time ${startName} to binary`);
+    }
     rmSync(join(startDir, "uniform"), { recursive: true, force: true });
-    const layout = layoutOf(startDir, fields, meshSize(dir));
+    const layout = layoutOf(startDir, fields, meshSize(dir), { patches: options.patches ?? true, patchSizes: patchSizes(dir) });
     const prepared: PreparedCase = { dir, template, app, startTime: start.value, startName, timePrecision, layout, bashrc: options.bashrc };
     writeConfined(dir, join(dir, PREPARED_RECORD), `${JSON.stringify(prepared, null, 2)}\n`);
     return prepared;

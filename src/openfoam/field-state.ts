@@ -93,6 +93,17 @@ export function fieldNames(layout: StateLayout): string[] {
   return [...new Set(layout.fields.map((f) => f.name))];
 }
 
+/** The segments of `to` taken from a state of layout `from` (same field, same patch). */
+export function projectState(from: StateLayout, state: Float64Array, to: StateLayout): Float64Array {
+  const out = new Float64Array(to.size);
+  for (const f of to.fields) {
+    const src = from.fields.find((g) => g.name === f.name && g.patch === f.patch);
+    if (!src || src.count !== f.count || src.components !== f.components) throw new Error(`no matching ${f.patch === undefined ? "" : `patch ${f.patch} of `}field ${f.name} to project from`);
+    out.set(state.subarray(src.offset, src.offset + src.count * src.components), f.offset);
+  }
+  return out;
+}
+
 /** Segments grouped by field, in order. */
 function byField(layout: StateLayout): Map<string, FieldLayout[]> {
   const groups = new Map<string, FieldLayout[]>();

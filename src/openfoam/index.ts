@@ -19,7 +19,7 @@ export {
   type ValueSpan,
   type ValueType,
 } from "./foam-file.js";
-export { layoutOf, readState, stateFiles, fieldView, fieldNames, fieldTables, type FieldLayout, type FieldTable, type LayoutOptions, type StateLayout } from "./field-state.js";
+export { layoutOf, readState, stateFiles, fieldView, fieldNames, fieldTables, projectState, type FieldLayout, type FieldTable, type LayoutOptions, type StateLayout } from "./field-state.js";
 export { getEntry, setEntries, type EntryValue } from "./controldict.js";
 export { meshSize, patchSizes, internalCount, type MeshSize } from "./mesh-size.js";
 export { formatGeneral, timeName, distinctTimeNames, timeDirs, type TimeDir } from "./time-name.js";

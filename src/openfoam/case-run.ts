@@ -8,23 +8,16 @@ import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { appRun, runApp, runAppSync, type AppRun } from "./app-process.js";
+import { findApplication, foamEnvironment } from "./environment.js";
 import { freshDir, writeConfined } from "./confine.js";
 import { setEntries } from "./controldict.js";
 import { fieldNames, readState, stateFiles, type StateLayout } from "./field-state.js";
 import { isRunOutput, type PreparedCase } from "./prepare-case.js";
 import { timeDirs, timeName } from "./time-name.js";
 
-export interface CaseRunOptions {
-  /** the run's root (archive): every path written lies under it */
-  readonly root: string;
-  /** where the scratch copies go, under root (default <root>/cases) */
-  readonly scratch?: string;
-  /** a label for the copy's name (e.g. fine-0003-000100-000200) */
-  readonly label?: string;
+export interface CaseRunOptions extends ScratchOptions {
   /** write every k-th step (reduced to a divisor of the step count, so the end is always written); default: only the end */
   readonly writeEvery?: number;
-  /** keep the scratch copy (its path is in the result) */
-  readonly keep?: boolean;
   /** polled while the application runs; true kills it (the job then throws Interrupted) */
   readonly stop?: () => boolean;
 }
@@ -79,34 +72,57 @@ interface Job {
   readonly started: number;
 }
 
-/** Copy the case, write the start state, set controlDict. */
-function startJob(prepared: PreparedCase, y: Float64Array, t0: number, t1: number, dt: number, options: CaseRunOptions): Job {
-  const started = performance.now();
-  if (y.length !== prepared.layout.size) throw new RangeError(`state has ${y.length} values, the case's fields (${fieldNames(prepared.layout).join(", ")}) need ${prepared.layout.size}`);
-  const { n, deltaT } = stepsFor(t0, t1, dt);
-  const stride = writeStride(n, options.writeEvery);
+/** Where scratch copies go and what they are called; shared by case runs and field mappings. */
+export interface ScratchOptions {
+  /** the run's root (archive): every path written lies under it */
+  readonly root: string;
+  /** where the scratch copies go, under root (default <root>/cases) */
+  readonly scratch?: string;
+  /** a label for the copy's name */
+  readonly label?: string;
+  /** keep the copy */
+  readonly keep?: boolean;
+}
+
+/**
+ * A scratch copy of the prepared case with a time directory for t: the prepared start files, with
+ * the state y written over them when given, and controlDict's `entries` set (startTime t always).
+ */
+export function scratchCase(prepared: PreparedCase, t: number, y: Float64Array | undefined, entries: Readonly<Record<string, string | number>>, options: ScratchOptions): { dir: string; timeName: string } {
+  if (y && y.length !== prepared.layout.size) throw new RangeError(`state has ${y.length} values, the case's fields (${fieldNames(prepared.layout).join(", ")}) need ${prepared.layout.size}`);
   const scratch = options.scratch ?? join(options.root, "cases");
   const dir = freshDir(options.root, join(scratch, `${options.label ?? "job"}-${process.pid}-${randomBytes(4).toString("hex")}`));
   try {
     for (const name of readdirSync(prepared.dir)) {
       if (!isRunOutput(name)) cpSync(join(prepared.dir, name), join(dir, name), { recursive: true, dereference: true });
     }
-    const startName = timeName(t0, prepared.timePrecision);
+    const name = timeName(t, prepared.timePrecision);
     const template = join(prepared.dir, prepared.startName);
-    const startDir = join(dir, startName);
+    const startDir = join(dir, name);
     // fields the state does not carry (and anything else there) come from the prepared start
     cpSync(template, startDir, { recursive: true, dereference: true });
-    for (const [file, bytes] of stateFiles(template, prepared.layout, y)) writeConfined(options.root, join(startDir, file), bytes);
+    if (y) for (const [file, bytes] of stateFiles(template, prepared.layout, y)) writeConfined(options.root, join(startDir, file), bytes);
     const control = join(dir, "system", "controlDict");
-    writeConfined(options.root, control, setEntries(readFileSync(control, "latin1"), { startTime: t0, endTime: t1, deltaT, writeInterval: stride }));
-    return { dir, startName, run: appRun(dir, prepared.app, [], { bashrc: prepared.bashrc }), n, deltaT, stride, started };
+    writeConfined(options.root, control, setEntries(readFileSync(control, "latin1"), { startTime: t, ...entries }));
+    return { dir, timeName: name };
   } catch (e) {
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
     throw e;
   }
 }
 
-function checkFinite(layout: StateLayout, row: Float64Array, app: string, t: number): void {
+/** Copy the case, write the start state, set controlDict. */
+function startJob(prepared: PreparedCase, y: Float64Array, t0: number, t1: number, dt: number, options: CaseRunOptions): Job {
+  const started = performance.now();
+  const { n, deltaT } = stepsFor(t0, t1, dt);
+  const stride = writeStride(n, options.writeEvery);
+  // the environment first: without OpenFOAM nothing is copied
+  findApplication(foamEnvironment({ bashrc: prepared.bashrc }), prepared.app);
+  const { dir, timeName: startName } = scratchCase(prepared, t0, y, { endTime: t1, deltaT, writeInterval: stride }, options);
+  return { dir, startName, run: appRun(dir, prepared.app, [], { bashrc: prepared.bashrc }), n, deltaT, stride, started };
+}
+
+export function checkFinite(layout: StateLayout, row: Float64Array, app: string, t: number): void {
   for (const f of layout.fields) {
     for (let i = f.offset, end = f.offset + f.count * f.components; i < end; i++) {
       if (!Number.isFinite(row[i]!)) {

@@ -4,9 +4,10 @@
  * archive: a check of the physics and of the OpenFOAM layer, and the reference the executors'
  * results must equal.
  */
-import { parareal, maxAbsDiff } from "../parareal/serial.js";
+import { parareal, maxAbsDiff, type Mapping } from "../parareal/serial.js";
 import type { Solution } from "../ode/problem.js";
 import { finalState, runCaseSync } from "./case-run.js";
+import { mapStateSync } from "./map-fields.js";
 import { initialState, type PreparedCase } from "./prepare-case.js";
 
 export interface SerialCaseOptions {
@@ -23,6 +24,8 @@ export interface SerialCaseOptions {
   readonly root: string;
   /** initial state (default: the case's, at its start time) */
   readonly y0?: Float64Array;
+  /** a coarse solver on another mesh: this prepared case, with mapFields as f2c and c2f */
+  readonly coarseCase?: PreparedCase;
 }
 
 export interface SerialCaseResult {
@@ -35,25 +38,35 @@ export interface SerialCaseResult {
   /** solver runs done (identical runs are done once: the same state, t0, t1 and dt) */
   readonly fineRuns: number;
   readonly coarseRuns: number;
+  /** f2c and c2f mappings done (with coarseCase) */
+  readonly mappings: number;
   readonly fineSeconds: number;
   readonly coarseSeconds: number;
   readonly seconds: number;
 }
 
-/** A solution by case runs, memoized on the exact input (the oracle asks for equal runs repeatedly). */
-function caseSolution(prepared: PreparedCase, dt: number, root: string, label: string, tally: { runs: number; seconds: number }): Solution {
+/** Memoized on the exact input: the oracle asks for equal runs and mappings again and again. */
+function memoized<A extends unknown[]>(f: (y: Float64Array, ...rest: A) => Float64Array): (y: Float64Array, ...rest: A) => Float64Array {
   const memo = new Map<string, Float64Array>();
-  return (y, t0, t1) => {
-    const key = `${t0}:${t1}:${Buffer.from(y.buffer, y.byteOffset, y.byteLength).toString("base64")}`;
-    const known = memo.get(key);
-    if (known) return known;
+  return (y, ...rest) => {
+    const key = `${rest.join(":")}:${Buffer.from(y.buffer, y.byteOffset, y.byteLength).toString("base64")}`;
+    let out = memo.get(key);
+    if (!out) {
+      out = f(y, ...rest);
+      memo.set(key, out);
+    }
+    return out;
+  };
+}
+
+/** A solution by case runs. */
+function caseSolution(prepared: PreparedCase, dt: number, root: string, label: string, tally: { runs: number; seconds: number }): Solution {
+  return memoized((y: Float64Array, t0: number, t1: number) => {
     const run = runCaseSync(prepared, y, t0, t1, dt, { root, label });
     tally.runs++;
     tally.seconds += run.seconds;
-    const out = finalState(run).slice();
-    memo.set(key, out);
-    return out;
-  };
+    return finalState(run).slice();
+  });
 }
 
 export function serialCaseParareal(options: SerialCaseOptions): SerialCaseResult {
@@ -62,11 +75,21 @@ export function serialCaseParareal(options: SerialCaseOptions): SerialCaseResult
   const fineTally = { runs: 0, seconds: 0 };
   const coarseTally = { runs: 0, seconds: 0 };
   const fine = caseSolution(prepared, options.fineDt, root, "fine", fineTally);
-  const coarse = caseSolution(prepared, options.coarseDt, root, "coarse", coarseTally);
+  const coarseCase = options.coarseCase ?? prepared;
+  const coarse = caseSolution(coarseCase, options.coarseDt, root, "coarse", coarseTally);
+  let mappings = 0;
+  const mapping = (from: PreparedCase, to: PreparedCase, label: string): Mapping =>
+    memoized((y: Float64Array) => {
+      mappings++;
+      return mapStateSync(from, y, to, { root, label });
+    });
+  const [f2c, c2f]: [Mapping, Mapping] = options.coarseCase
+    ? [mapping(prepared, coarseCase, "f2c"), mapping(coarseCase, prepared, "c2f")]
+    : [(y) => y, (y) => y];
   // iteration 0: the coarse solver alone, slice after slice
   let y: Float64Array[] = [options.y0 ?? initialState(prepared)];
-  for (let i = 1; i < t.length; i++) y.push(coarse(y[i - 1]!, t[i - 1]!, t[i]!));
-  const step = parareal(coarse, fine);
+  for (let i = 1; i < t.length; i++) y.push(c2f(coarse(f2c(y[i - 1]!), t[i - 1]!, t[i]!)));
+  const step = parareal(coarse, fine, c2f, f2c);
   const maxdif: number[] = [];
   const limit = options.maxIterations ?? t.length - 1;
   let converged = false;
@@ -83,6 +106,7 @@ export function serialCaseParareal(options: SerialCaseOptions): SerialCaseResult
     states: y,
     fineRuns: fineTally.runs,
     coarseRuns: coarseTally.runs,
+    mappings,
     fineSeconds: fineTally.seconds,
     coarseSeconds: coarseTally.seconds,
     seconds: (performance.now() - started) / 1000,

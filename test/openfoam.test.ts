@@ -20,9 +20,10 @@ import { fieldNames, fieldView, projectState, readState } from "../src/openfoam/
 import { internalValues, parseFieldFile, readFieldFile, replaceInternalField, replaceValues, type FieldFile } from "../src/openfoam/foam-file.js";
 import { initialState, prepareCase, type PreparedCase } from "../src/openfoam/prepare-case.js";
 import { serialCaseParareal } from "../src/openfoam/serial-driver.js";
-import { mapStateSync } from "../src/openfoam/map-fields.js";
+import { mapState, mapStateSync } from "../src/openfoam/map-fields.js";
 import { distinctTimeNames, formatGeneral, timeDirs } from "../src/openfoam/time-name.js";
 import { linspace } from "../src/ode/linspace.js";
+import { Interrupted } from "../src/ode/iterate.js";
 import { repoRoot, runPythonCode } from "./helpers.js";
 
 const example = join(repoRoot, "examples", "openfoam", "cavity");
@@ -350,6 +351,16 @@ test("case runs that fail: a broken case and a diverging state each give one lin
   assert.deepEqual(readdirSync(join(root, "cases")), [], "scratch copies removed after failures");
 });
 
+test("a cancelled case run: the solver is killed, the job ends with Interrupted, its copy is removed", async () => {
+  const started = performance.now();
+  let polls = 0;
+  // 2000 steps would take seconds; stop is asked every 50 ms and says yes on the third time
+  const run = runCase(prepared, initialState(prepared), 0, 1, 0.0005, { root, stop: () => ++polls >= 3 });
+  await assert.rejects(run, Interrupted);
+  assert.ok(performance.now() - started < 2000, "stopped early");
+  assert.deepEqual(readdirSync(join(root, "cases")), [], "copy removed");
+});
+
 test("confinement: scratch copies only under the root, never through a symbolic link", () => {
   const jail = join(work, "jail");
   const outside = join(work, "outside");
@@ -413,7 +424,7 @@ test("parareal on the cavity (serial oracle): converges, and the combined case's
   assert.ok(diff <= 1e-12 * maxU, `max difference ${diff}`);
 });
 
-test("coarse mesh: mapFields as f2c and c2f (phi remade by icoFoam), parareal with a 10 x 10 coarse cavity converges to the fine chain", () => {
+test("coarse mesh: mapFields as f2c and c2f (phi remade by icoFoam), parareal with a 10 x 10 coarse cavity converges to the fine chain", async () => {
   const coarseTemplate = join(work, "coarse-cavity");
   cpSync(example, coarseTemplate, { recursive: true });
   const blockMeshDict = join(coarseTemplate, "system", "blockMeshDict");
@@ -422,7 +433,7 @@ test("coarse mesh: mapFields as f2c and c2f (phi remade by icoFoam), parareal wi
   assert.equal(coarse.layout.size, 100 * 3 + 10 * 3 + 100 + 180 + 10 + 30);
   const y = finalState(runCaseSync(prepared, initialState(prepared), 0, 0.1, 0.005, { root }));
   const yc = mapStateSync(prepared, y, coarse, { root });
-  const back = mapStateSync(coarse, yc, prepared, { root });
+  const back = await mapState(coarse, yc, prepared, { root });
   assert.deepEqual(Array.from(fieldView(coarse.layout, yc, "U", "movingWall").subarray(0, 3)), [1, 0, 0]);
   // the coarse mesh keeps the vortex: the mean velocity survives the round trip to a few percent
   const mean = (v: Float64Array) => v.reduce((a, b) => a + b, 0) / v.length;

@@ -298,6 +298,7 @@ test("prepared case: meshed by blockMesh, fields found by a one-step run, phi wr
     /field T not in .*meshed at time 0, nor written by icoFoam \(the case has U, p\)/,
   );
   assert.ok(!existsSync(join(root, "with-T")), "a failed preparation leaves nothing");
+  assert.throws(() => prepareCase({ template: meshed, root, name: "odd", fields: ["U", "p)"] }), /`p\)` is not a field name/);
 });
 
 test("case runs: a restart from our written state continues bit for bit; times as linspace cuts them; copies removed or kept", async () => {

@@ -179,6 +179,8 @@ export function prepareCase(options: PrepareOptions): PreparedCase {
     const startDir = join(dir, startName);
     const fields = options.fields ?? fieldsWritten(dir, startName, start.value, normal, app, options.bashrc);
     if (fields.length === 0) throw new Error(`no fields to carry in ${template}`);
+    const odd = fields.find((f) => !/^[A-Za-z_][\w.:-]*$/.test(f));
+    if (odd !== undefined) throw new Error(`\`${odd}\` is not a field name`);
     // the solver writes every field as it holds it at the start (binary, full precision, each
     // patch's value entry), and makes the ones it computes when absent (phi from U)
     const args = ["-postProcess", "-func", `writeObjects(${fields.join(",")})`, "-time", startName];

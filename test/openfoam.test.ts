@@ -23,7 +23,7 @@ import { serialCaseParareal } from "../src/openfoam/serial-driver.js";
 import { mapState, mapStateSync } from "../src/openfoam/map-fields.js";
 import { distinctTimeNames, formatGeneral, timeDirs } from "../src/openfoam/time-name.js";
 import { linspace } from "../src/ode/linspace.js";
-import { Interrupted } from "../src/ode/iterate.js";
+import { CancelledError } from "../src/errors.js";
 import { repoRoot, runPythonCode } from "./helpers.js";
 
 const example = join(repoRoot, "examples", "openfoam", "cavity");
@@ -352,12 +352,12 @@ test("case runs that fail: a broken case and a diverging state each give one lin
   assert.deepEqual(readdirSync(join(root, "cases")), [], "scratch copies removed after failures");
 });
 
-test("a cancelled case run: the solver is killed, the job ends with Interrupted, its copy is removed", async () => {
+test("a cancelled case run: the solver is killed, the job ends with CancelledError, its copy is removed", async () => {
   const started = performance.now();
   let polls = 0;
   // 2000 steps would take seconds; stop is asked every 50 ms and says yes on the third time
   const run = runCase(prepared, initialState(prepared), 0, 1, 0.0005, { root, stop: () => ++polls >= 3 });
-  await assert.rejects(run, Interrupted);
+  await assert.rejects(run, CancelledError);
   assert.ok(performance.now() - started < 2000, "stopped early");
   assert.deepEqual(readdirSync(join(root, "cases")), [], "copy removed");
 });

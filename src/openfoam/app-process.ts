@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, openSync, readSync, fstatSync } from "node:fs";
 import { join } from "node:path";
-import { Interrupted } from "../ode/iterate.js";
+import { CancelledError } from "../errors.js";
 import { findApplication, foamEnvironment, type FoamEnvironment } from "./environment.js";
 
 export interface AppRun {
@@ -81,7 +81,7 @@ function runEnv(run: AppRun): NodeJS.ProcessEnv {
   return { ...run.foam.env, PWD: run.caseDir };
 }
 
-/** Run to the end; `stop` is polled and kills the application's process group (then Interrupted). */
+/** Run to the end; `stop` is polled and kills the application's process group (then CancelledError). */
 export function runApp(run: AppRun, what: string, stop?: () => boolean): Promise<void> {
   const path = findApplication(run.foam, run.app);
   const log = openSync(join(run.caseDir, run.log), "w");
@@ -107,7 +107,7 @@ export function runApp(run: AppRun, what: string, stop?: () => boolean): Promise
     });
     child.on("close", (code, signal) => {
       clearInterval(poll);
-      if (stopped) reject(new Interrupted());
+      if (stopped) reject(new CancelledError("OpenFOAM run"));
       else if (code === 0) resolve();
       else reject(failure(run, code, signal, what));
     });

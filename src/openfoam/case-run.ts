@@ -18,7 +18,7 @@ import { timeDirs, timeName } from "./time-name.js";
 export interface CaseRunOptions extends ScratchOptions {
   /** write every k-th step (reduced to a divisor of the step count, so the end is always written); default: only the end */
   readonly writeEvery?: number;
-  /** polled while the application runs; true kills it (the job then throws Interrupted) */
+  /** polled while the application runs; true kills it (the job then throws CancelledError) */
   readonly stop?: () => boolean;
 }
 

@@ -10,10 +10,12 @@ export const PARAREAL_DIR = "parareal";
 export const IO_DIR = "io";
 export const RUN_FILE = "run.json";
 export const EVENTS_FILE = "events.jsonl";
+/** the run's final iterate and reference at every time point (HDF5: t, final, reference) */
+export const RESULT_FILE = "result.h5";
 export const LOCK_FILE = ".parareal.lock";
 
 /** Everything a run writes at the top of its output directory (what --force may remove). */
-export const RUN_ENTRIES: readonly string[] = [REFERENCE_DIR, PARAREAL_DIR, IO_DIR, RUN_FILE, EVENTS_FILE];
+export const RUN_ENTRIES: readonly string[] = [REFERENCE_DIR, PARAREAL_DIR, IO_DIR, RUN_FILE, EVENTS_FILE, RESULT_FILE];
 
 export interface RunLayout {
   readonly root: string;
@@ -22,6 +24,7 @@ export interface RunLayout {
   readonly io: string;
   readonly runFile: string;
   readonly events: string;
+  readonly result: string;
   readonly lock: string;
 }
 
@@ -34,6 +37,7 @@ export function runLayout(output: string): RunLayout {
     io: join(root, IO_DIR),
     runFile: join(root, RUN_FILE),
     events: join(root, EVENTS_FILE),
+    result: join(root, RESULT_FILE),
     lock: join(root, LOCK_FILE),
   };
 }

@@ -14,7 +14,11 @@ export interface JobRecord {
   readonly iteration: number;
   readonly slice: number;
   readonly submitted: number;
+  /** handed to a worker */
+  readonly dispatched?: number;
+  /** began computing: `finished - seconds` where the worker said how long it took, else `dispatched` */
   readonly started?: number;
+  /** its answer reached the driver (or it failed, or was cancelled) */
   readonly finished?: number;
   readonly status?: "done" | "reused" | "cancelled" | "failed";
   /** who ran it: host:pid:thread */
@@ -44,6 +48,14 @@ export interface RunRecord {
   readonly maxdif?: readonly number[];
   readonly wallSeconds?: number;
   readonly referenceSeconds?: number;
+  /** starting the workers, before anything was timed */
+  readonly startupSeconds?: number;
+  /** the workers the run had (threads), or that took jobs (Redis) */
+  readonly workers?: number;
+  /** every checked iterate: iteration, maxdif, error vs the reference, when, how long */
+  readonly iterates?: readonly { iteration: number; maxdif?: number; error?: number; at: number; seconds: number }[];
+  /** speedup over the serial fine solve and the costs it rests on (report/speedup.ts) */
+  readonly speedup?: Readonly<Record<string, unknown>>;
   readonly error?: string;
   /** one entry per job (the first 20,000 of a run): its kind, place and times */
   readonly jobs?: readonly JobRecord[];

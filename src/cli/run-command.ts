@@ -1,7 +1,8 @@
 /** `parareal run`: the original's main (serial fine reference, then parareal) with our options. */
 import { hostname } from "node:os";
 import type { Command } from "commander";
-import { writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
+import { readRunRecord, writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
+import { readRunStates, writeRunStates } from "../parareal/archived-result.js";
 import { resolveRunConfig, resuming, type RunConfig } from "../config/run-config.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
@@ -38,6 +39,25 @@ export function addRunCommand(program: Command): void {
   });
 }
 
+/**
+ * `--resume` on a run that already converged: say so and recompute nothing. Returns false when
+ * the run did not converge (or its kept states are missing), and it is to be continued.
+ */
+async function reportConverged(flags: RunFlags, config: RunConfig): Promise<boolean> {
+  const record = readRunRecord(config.layout.root);
+  if (record?.status !== "converged" || record.iterations === undefined) return false;
+  const states = await readRunStates(config.layout, config.t.length, config.dim);
+  if (!states) return false;
+  const message = `the run in ${config.layout.root} already converged after ${record.iterations} iterations (${record.finished ?? "earlier"}); nothing to recompute`;
+  if (flags.json) {
+    const maxdif = record.maxdif ?? [];
+    process.stdout.write(JSON.stringify({ alreadyConverged: true, converged: true, iterations: record.iterations, maxdif, iterates: record.iterates ?? [], ...states, fineJobs: 0, coarseJobs: 0, cancelledJobs: 0, resumedJobs: 0, referenceFineJobs: 0, referenceResumedJobs: 0, wallSeconds: 0, startupSeconds: 0, ...(record.speedup ? { speedup: record.speedup } : {}), output: config.layout.root, tol: config.tol, parameters: config.parameters }) + "\n");
+  } else {
+    process.stdout.write(`${message}\n${(record.maxdif ?? []).map((d, i) => `  ${String(i + 1).padStart(9)}  ${d.toExponential(6)}`).join("\n")}\noutput: ${config.layout.root}\n`);
+  }
+  return true;
+}
+
 function executorName(flags: RunFlags): string {
   if (flags.redis !== undefined) return `redis ${describeUrl(flags.redis)}`;
   return flags.executor === "inline" ? "inline" : `threads (${flags.workers})`;
@@ -50,6 +70,7 @@ export async function run(flags: RunFlags, resolved: RunConfig, mpi?: MpiRun): P
   const { layout } = config;
   let executor: SolverExecutor | undefined;
   try {
+    if (resume && (await reportConverged(flags, config))) return;
     prepareOutput(layout, flags.output);
     const { openExecutor } = await import("./executor-factory.js");
     executor = await openExecutor(flags, { root: layout.root, modules: config.modules }, mpi);
@@ -104,12 +125,17 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const report = await runParareal(config, executor, { onPhase: (p) => (timeline.phase = p), onIterate: (k, d) => progress.update(k, d) });
+    const report = await runParareal(config, executor, { timeline, onIterate: (it) => progress.update(it.iteration, it.maxdif) });
     progress.stop();
+    await writeRunStates(layout, report);
     finish(report.converged ? "converged" : "not converged", {
       iterations: report.iterations,
       maxdif: report.maxdif,
+      iterates: report.iterates,
       wallSeconds: report.wallSeconds,
+      startupSeconds: report.startupSeconds,
+      workers: report.workers,
+      speedup: { ...report.speedup },
       resumedJobs: report.resumedJobs + report.referenceResumedJobs,
       ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),
     });

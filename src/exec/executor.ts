@@ -94,6 +94,8 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
   private idleWaiters: (() => void)[] = [];
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly origin = performance.now();
+  private readonly originEpoch = performance.timeOrigin + this.origin;
+  private readonly dispatchedAt = new Map<number, number>();
 
   constructor(
     readonly concurrency: number,
@@ -198,6 +200,7 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
     entry.started = true;
     if (!local) this.running++;
     this.emit(entry, "running");
+    if (this.listeners.size > 0) this.dispatchedAt.set(entry.seq, this.now());
     const control: RunControl = {
       id: entry.seq,
       info: entry.info,
@@ -213,6 +216,21 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
       (out) => this.finished(entry, local, out, undefined),
       (err: unknown) => this.finished(entry, local, undefined, err),
     );
+  }
+
+  /**
+   * When a job began computing, on this executor's clock: the worker's own stamp where its clock
+   * agrees with ours (threads, workers on this host), else its finish minus its compute time.
+   */
+  private startedOf(entry: Entry<J, V, P>, out: O): number {
+    const now = this.now();
+    const dispatched = this.dispatchedAt.get(entry.seq) ?? 0;
+    this.dispatchedAt.delete(entry.seq);
+    if (out.startedAt !== undefined) {
+      const at = (out.startedAt - this.originEpoch) / 1000;
+      if (at >= dispatched - 1e-3 && at + out.seconds <= now + 1e-3) return Math.max(at, dispatched);
+    }
+    return Math.max(dispatched, now - out.seconds);
   }
 
   private fail(entry: Entry<J, V, P>, err: unknown): void {
@@ -246,7 +264,7 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
       if (!future.settled) {
         if (error !== undefined) this.fail(entry, error);
         else {
-          this.emit(entry, out.reused ? "reused" : "done", { worker: out.worker, seconds: out.seconds });
+          this.emit(entry, out.reused ? "reused" : "done", { worker: out.worker, seconds: out.seconds, started: this.startedOf(entry, out) });
           future.resolve(value as V);
         }
       }

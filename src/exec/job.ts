@@ -23,6 +23,8 @@ export interface WireOutput {
   readonly worker: string;
   /** compute time on the worker's own clock */
   readonly seconds: number;
+  /** when the computation began, in epoch milliseconds on the worker's clock (same host: the driver's) */
+  readonly startedAt?: number;
   /** an earlier run's file was taken instead of computing (resume) */
   readonly reused?: boolean;
 }
@@ -94,5 +96,7 @@ export interface JobEvent {
   readonly worker?: string;
   /** compute seconds reported by the worker */
   readonly seconds?: number;
+  /** when the computation began (seconds since the executor started), for done and reused jobs */
+  readonly started?: number;
   readonly error?: string;
 }

@@ -25,6 +25,8 @@ export interface JobOutput {
   readonly worker: string;
   /** compute time on the worker's clock */
   readonly seconds: number;
+  /** when it began, epoch milliseconds on the worker's clock */
+  readonly startedAt?: number;
   /** resume: an earlier run's file was taken instead of computing */
   readonly reused?: boolean;
 }

@@ -18,7 +18,8 @@ export interface RunJobOptions {
 /** Run a payload; one from a queue that others can write to must pass checkPayload first. */
 export async function runJob(payload: JobPayload, options: RunJobOptions = {}): Promise<JobOutput> {
   const start = performance.now();
+  const startedAt = performance.timeOrigin + start;
   absorbHints(payload.hints);
   const { value, reused } = await runSolver(payload.solver, decode(payload.input), payload.t0, payload.t1, options);
-  return { result: encode(value), hints: hintsFor(value), worker: workerName, seconds: (performance.now() - start) / 1000, ...(reused ? { reused } : {}) };
+  return { result: encode(value), hints: hintsFor(value), worker: workerName, seconds: (performance.now() - start) / 1000, startedAt, ...(reused ? { reused } : {}) };
 }

@@ -6,24 +6,44 @@
 import type { RunConfig } from "../config/run-config.js";
 import { reduceAsync } from "../evaluate/reduce.js";
 import { literal, type Vector } from "../expr/vector.js";
+import { speedupReport, type SpeedupReport } from "../report/speedup.js";
+import { Timeline } from "../report/timeline.js";
 import type { ExecutorStats } from "../exec/executor.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
-import { History, convergenceTest } from "./history.js";
+import { History } from "./history.js";
+import { maxAbsDiff } from "./serial.js";
 import { Parareal, tabulateJobs } from "./scheduler.js";
 
 export type Phase = "reference" | "parareal";
 
 export interface RunHooks {
+  /** records every job of the run (one is made if not given) */
+  readonly timeline?: Timeline;
   /** a phase starts */
   readonly onPhase?: (phase: Phase) => void;
-  /** after each iterate is checked: iteration k and its maxdif (undefined for k = 0) */
-  readonly onIterate?: (k: number, maxdif: number | undefined) => void;
+  /** after each iterate is checked */
+  readonly onIterate?: (iterate: IterateRecord) => void;
+}
+
+/** One checked iterate: when, how far it moved, and how far it is from the serial fine reference. */
+export interface IterateRecord {
+  readonly iteration: number;
+  /** max |y^k - y^(k-1)|; absent for iteration 0 */
+  readonly maxdif?: number;
+  /** max |y^k - reference| over every time point, when the reference ran */
+  readonly error?: number;
+  /** seconds from the start of the parareal phase until this iterate was checked */
+  readonly at: number;
+  /** seconds since the iterate before was checked */
+  readonly seconds: number;
 }
 
 export interface RunReport {
   converged: boolean;
   iterations: number;
   maxdif: number[];
+  /** every checked iterate, 0 to `iterations` */
+  iterates: IterateRecord[];
   t: number[];
   final: number[][];
   reference?: number[][];
@@ -39,6 +59,8 @@ export interface RunReport {
   referenceSeconds?: number;
   /** starting the executor's workers, before anything was timed */
   startupSeconds: number;
+  /** speedup over the serial fine solve, where the time went, and what theory allows */
+  speedup: SpeedupReport;
   workers: number;
   output: string;
 }
@@ -70,34 +92,62 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
   if (canWarm(exec)) await exec.warm(Math.min(exec.concurrency, slices));
   const startupSeconds = (performance.now() - warmStart) / 1000;
 
+  const timeline = hooks.timeline ?? new Timeline(exec);
+  const phase = (p: Phase) => {
+    timeline.phase = p;
+    hooks.onPhase?.(p);
+  };
   let reference: number[][] | undefined;
   let referenceSeconds: number | undefined;
   const before = counts(exec.stats);
   if (config.reference) {
-    hooks.onPhase?.("reference");
+    phase("reference");
     const start = performance.now();
     reference = await values(await exec.gather(tabulateJobs(exec, config.fine(0, layout.reference), y0, t)));
     referenceSeconds = (performance.now() - start) / 1000;
   }
   const mid = counts(exec.stats);
 
-  hooks.onPhase?.("parareal");
+  phase("parareal");
   const start = performance.now();
   const p = new Parareal(exec, (k) => config.coarse(k), (k) => config.fine(k, layout.parareal), { maxIterations: config.maxIterations });
   const history = new History(config.tol, 2);
-  const test = convergenceTest(history);
+  const iterates: IterateRecord[] = [];
+  const referenceValues = reference?.map((r) => Float64Array.from(r));
   const result = await p.wait(p.schedule(y0, t), async (y) => {
-    const done = await test(y);
-    hooks.onIterate?.(history.seen - 1, history.maxdif.at(-1));
+    const ys = await Promise.all(y.map(reduceAsync));
+    const done = history.convergenceTest(ys);
+    const at = (performance.now() - start) / 1000;
+    const maxdif = history.maxdif.at(-1);
+    const record: IterateRecord = {
+      iteration: history.seen - 1,
+      ...(history.seen > 1 && maxdif !== undefined ? { maxdif } : {}),
+      ...(referenceValues ? { error: maxAbsDiff(ys, referenceValues) } : {}),
+      at,
+      seconds: at - (iterates.at(-1)?.at ?? 0),
+    };
+    iterates.push(record);
+    hooks.onIterate?.(record);
     return done;
   });
   const final = await values(result.iterate);
   const wallSeconds = (performance.now() - start) / 1000;
   const end = counts(exec.stats);
+  if (!hooks.timeline) timeline.close();
+  const workers = Number.isFinite(exec.concurrency) ? exec.concurrency : exec.workersSeen.size;
+  const speedup = speedupReport({
+    slices,
+    iterations: result.iterations,
+    workers,
+    wallSeconds,
+    referenceSeconds,
+    costs: { fine: timeline.done("parareal", "fine"), coarse: timeline.done("parareal", "coarse") },
+  });
   return {
     converged: result.converged,
     iterations: result.iterations,
     maxdif: [...history.maxdif],
+    iterates,
     t: Array.from(t),
     final,
     ...(reference ? { reference, referenceSeconds } : {}),
@@ -109,8 +159,9 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
     referenceResumedJobs: mid.resumed - before.resumed,
     wallSeconds,
     startupSeconds,
+    speedup,
     // a distributed executor has no fixed size: count the workers that did something
-    workers: Number.isFinite(exec.concurrency) ? exec.concurrency : exec.workersSeen.size,
+    workers,
     output: layout.root,
   };
 }

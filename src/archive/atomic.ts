@@ -6,11 +6,11 @@ import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from "n
  * failure leaves nothing behind. No fsync: this is about concurrent readers and killed writers, not
  * power loss.
  *
- * Measured on ext4 (see bench/run.ts): creating the file (open with O_CREAT) is most of the cost,
- * 30-60 us when the disk is quiet and up to 0.8 ms while the journal is busy, rename about 30 us,
- * write and close about 10 us; those are the kernel's. What was ours: randomBytes(4) for the name,
- * 4-6 us per call (30 us under load), now random bytes taken from a pool filled 64 names at a time;
- * writeFileSync and open/write/close cost the same.
+ * Where the time goes (ext4 here, a 1.7 kB file): creating the file, open(O_CREAT), 30-60 us on a
+ * quiet disk and a millisecond or more while other processes keep the journal busy; rename 30-40 us;
+ * write and close 10-20 us. Those are the kernel's, the same from C. Ours was the name: randomBytes(4)
+ * cost 4-6 us (30 us under load), now 0.5-1 us from a pool; writeFileSync and open/write/close cost
+ * the same.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): void {
   const bytes = typeof data === "string" ? Buffer.from(data) : data;

@@ -78,7 +78,11 @@ function layouts(): Record<string, DatasetSpec[]> {
       { name: "n".repeat(300), data: Float64Array.of(3), shape: [1], attributes: { ["a".repeat(300)]: f64(2) } },
       { name: ".hidden name with spaces", data: Float64Array.of(4), shape: [1] },
     ],
-    longestNames: [{ name: "L".repeat(65_000), data: Float64Array.of(1), shape: [1], attributes: { ["A".repeat(65_000)]: i64(1) } }],
+    // the longest names; headers over 64 KiB (4-byte chunk sizes)
+    longestNames: [
+      { name: "L".repeat(65_000), data: Float64Array.of(1), shape: [1], attributes: { ["A".repeat(65_000)]: i64(1), ["B".repeat(65_000)]: f64(2) } },
+      { name: "M".repeat(65_000), data: Float64Array.of(2), shape: [1] },
+    ],
     // a few million numbers with odd sizes: 999,983 (a prime) rows of 3
     large: [{ name: "data", data: ramp(999_983 * 3, 1e-6), shape: [999_983, 3], attributes: fineAttributes(0, 1) }],
   };

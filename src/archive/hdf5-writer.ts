@@ -107,11 +107,13 @@ export function encodeHdf5(datasets: readonly DatasetSpec[]): Uint8Array {
   }
   if (at > constants.MAX_LENGTH) throw new RangeError(`HDF5 writer: the file would be ${at} bytes, more than the ${constants.MAX_LENGTH} this writer can build in memory`);
 
-  const w = new ByteWriter(new Uint8Array(at));
+  // every byte is written below (checked at the end), so the buffer need not be zeroed first
+  const w = new ByteWriter(Buffer.allocUnsafe(at));
   writeSuperblock(w, at, SUPERBLOCK_SIZE);
   writeRootGroup(w, rootChunk, prepared);
   for (const d of prepared) writeDatasetHeader(w, d);
   for (const d of prepared) w.float64s(d.spec.data);
+  if (w.pos !== at) throw new Error(`HDF5 writer: internal error, wrote ${w.pos} bytes of ${at}`);
   return w.bytes;
 }
 
@@ -154,8 +156,13 @@ function prepare(spec: DatasetSpec): PreparedDataset {
 
 const encoder = new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// names recur in every file (data, t0, t1, h, n, stride): checked and encoded once (TextEncoder
+// costs about 1 us a call); bounded so that endless distinct names cannot grow it
+const checkedNames = new Map<string, Name>();
 
 function checkName(name: string, kind: "dataset" | "attribute", where: string): Name {
+  const known = checkedNames.get(name);
+  if (known) return known;
   const problem =
     typeof name !== "string" || name.length === 0 ? "is empty"
     : name.includes("/") ? "contains '/'"
@@ -165,7 +172,10 @@ function checkName(name: string, kind: "dataset" | "attribute", where: string): 
   if (problem) throw new Error(`HDF5 writer: ${kind} name ${JSON.stringify(name)} ${problem} (${where})`);
   const bytes = encoder.encode(name);
   if (bytes.length > MAX_NAME_BYTES) throw new RangeError(`HDF5 writer: ${kind} name of ${bytes.length} bytes; at most ${MAX_NAME_BYTES} (${where})`);
-  return { bytes, utf8: bytes.length !== name.length };
+  const checked = { bytes, utf8: bytes.length !== name.length };
+  if (checkedNames.size >= 256) checkedNames.clear();
+  checkedNames.set(name, checked);
+  return checked;
 }
 
 /** Bytes of a field able to hold x: 1, 2, 4 or 8, and the 2-bit code of that width. */

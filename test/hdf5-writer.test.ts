@@ -1,6 +1,6 @@
 /**
  * Our HDF5 encoder (src/archive/hdf5-writer.ts) against the real tools, on every layout it can
- * produce: h5py (Debian's, HDF5 1.10) bit for bit, h5dump, h5wasm (HDF5 1.14) through readDataset
+ * produce: h5py (Debian's, HDF5 1.10) bit for bit, h5dump, h5wasm (HDF5 2.0) through readDataset
  * and readSlice, and the library's own encoding of the same content. About 6 s of CPU, its h5py,
  * h5dump and node children included (9 s wall on the 2 shared cores at load 6).
  */

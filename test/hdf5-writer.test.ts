@@ -244,9 +244,7 @@ test("h5dump -p shows what the HDF5 library writes for the same content, but for
   const dir = tempDir(t);
   const encode = await h5wasmEncoder();
   const all = layouts();
-  // the library (h5wasm 0.10) cannot create a scalar or a zero-sized dataset this way, nor hold the longest names
-  const compared = ["fine", "blackBoxInput", "combine", "special", "rank3", "oddSizes", "noDatasets", "manyDatasets", "manyAttributes", "names"];
-  for (const label of compared) {
+  for (const label of Object.keys(all)) {
     const ours = join(dir, `ours-${label}.h5`);
     const theirs = join(dir, `theirs-${label}.h5`);
     writeFileSync(ours, encodeHdf5(all[label]!));

@@ -7,11 +7,14 @@
  *     the oscillator, Lorenz and heat1d with euler, rk4 and dopri5 (C built with `cc -O2`).
  *
  * Only that last table: `npm run build && node dist/bench/run.js --kernel` (or PARAREAL_BENCH=kernel).
+ *   - HDF5 fine files: our encoder and the atomic write, beside h5wasm's
+ * `PARAREAL_BENCH=hdf5 node dist/bench/run.js` runs only the HDF5 rows (a few seconds).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { literal, type Vector } from "../src/expr/vector.js";
@@ -45,6 +48,11 @@ if (process.argv.includes("--kernel") || process.env["PARAREAL_BENCH"] === "kern
   console.log(kernelTable(kernelRows()));
   process.exit(0);
 }
+import { writeFileAtomic } from "../src/archive/atomic.js";
+import { fineFilename } from "../src/archive/filename.js";
+import type { DatasetSpec } from "../src/archive/hdf5.js";
+import { encodeHdf5 } from "../src/archive/hdf5-writer.js";
+import { h5wasmEncoder } from "../src/archive/h5wasm-writer.js";
 
 interface Row {
   what: string;
@@ -66,6 +74,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 // PARAREAL_BENCH=mgrit: only the table of parareal against MGRIT
 if (process.env.PARAREAL_BENCH === "mgrit") {
   mgritTable();
+  process.exit(0);
+}
+if (process.env.PARAREAL_BENCH === "hdf5") {
+  await hdf5WriterRows();
+  printTable();
   process.exit(0);
 }
 
@@ -310,18 +323,108 @@ int main(int argc, char **argv) {
   }
 }
 
-await redisRows();
+/**
+ * A fine file as a run writes it (80 rows x 2; t0 t1 h n stride) into a directory on the run's disk
+ * (under the working directory, as ./output), file after file as a run does: ours (encodeHdf5 +
+ * writeFileAtomic), and as before (h5wasm + randomBytes/writeFileSync/rename), and our encoding with
+ * the former atomic write, interleaved so that all three see the same disk and the same load.
+ */
+async function hdf5WriterRows(): Promise<void> {
+  const data = Float64Array.from({ length: 160 }, (_, k) => Math.cos(k / 10));
+  const file = (i: number): DatasetSpec[] => [
+    {
+      name: "data",
+      data,
+      shape: [80, 2],
+      attributes: { t0: { dtype: "float64", value: i * 0.79 }, t1: { dtype: "float64", value: (i + 1) * 0.79 }, h: { dtype: "float64", value: 0.01 }, n: { dtype: "int64", value: 79 }, stride: { dtype: "int64", value: 1 } },
+    },
+  ];
+  const writeBefore = (path: string, bytes: Uint8Array) => {
+    const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  };
+  const dir = mkdtempSync(join(process.cwd(), ".parareal-bench-h5-"));
+  try {
+    let start = performance.now();
+    mkdirSync(join(dir, "first"));
+    writeFileAtomic(join(dir, "first", "first.h5"), encodeHdf5(file(0)));
+    const first = performance.now() - start;
+    start = performance.now();
+    const h5wasm = await h5wasmEncoder();
+    const load = performance.now() - start;
 
-const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
-const table = [["what", "measured", "target", "", "note"]];
-for (const r of rows) {
-  const ok = r.target === undefined ? "" : r.value <= r.target ? "ok" : "MISSED";
-  table.push([r.what, `${fmt(r.value)} ${r.unit}`, r.target === undefined ? "" : `<= ${r.target} ${r.unit}`, ok, r.note ?? ""]);
+    const timesOf = () => ({ encode: [] as number[], write: [] as number[], total: [] as number[] });
+    const [ours, before, oldWrite] = [timesOf(), timesOf(), timesOf()];
+    const variants = [
+      { name: "ours", encode: encodeHdf5, write: writeFileAtomic, times: ours },
+      { name: "before", encode: h5wasm, write: writeBefore, times: before },
+      { name: "ours-old-write", encode: encodeHdf5, write: writeBefore, times: oldWrite },
+    ];
+    for (const v of variants) mkdirSync(join(dir, v.name));
+    const n = 1500;
+    for (let i = 0; i < n; i++) {
+      for (const v of variants) {
+        const a = performance.now();
+        const bytes = v.encode(file(i));
+        const b = performance.now();
+        v.write(join(dir, v.name, fineFilename("fine", 1, i * 0.79, (i + 1) * 0.79)), bytes);
+        const c = performance.now();
+        v.times.encode.push(b - a);
+        v.times.write.push(c - b);
+        v.times.total.push(c - a);
+      }
+    }
+    const size = (name: string) => statSync(join(dir, name, readdirSync(join(dir, name))[0]!)).size;
+    const ms = (xs: number[]) => median(xs.slice(100));
+    const alone: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const a = performance.now();
+      encodeHdf5(file(i));
+      alone.push(performance.now() - a);
+    }
+    const encodeUs = 1000 * median(alone.slice(1000));
+    rows.push({
+      what: "HDF5 fine file (80 x 2, 5 attributes): encode + atomic write (median)",
+      value: ms(ours.total),
+      unit: "ms",
+      target: 0.4,
+      note: `encode ${encodeUs.toFixed(1)} us (${(1000 * ms(ours.encode)).toFixed(1)} us between writes) + atomic write ${ms(ours.write).toFixed(3)} ms; ${size("ours")} bytes; first file in the process ${first.toFixed(2)} ms; load ${loadavg()[0]!.toFixed(1)}`,
+    });
+    rows.push({
+      what: "HDF5 fine file as before: h5wasm + randomBytes/writeFileSync/rename",
+      value: ms(before.total),
+      unit: "ms",
+      note: `encode ${ms(before.encode).toFixed(3)} ms + write ${ms(before.write).toFixed(3)} ms; ${size("before")} bytes; loading h5wasm ${load.toFixed(0)} ms`,
+    });
+    rows.push({ what: "HDF5 fine file: atomic write alone (pooled random name, O_EXCL open/write/close, rename)", value: ms(ours.write), unit: "ms", note: `before (randomBytes, writeFileSync, rename): ${ms(oldWrite.write).toFixed(3)} ms` });
+    rows.push({ what: "HDF5 fine file: encode alone (median of 20,000)", value: encodeUs, unit: "us", note: `h5wasm: ${(1000 * ms(before.encode)).toFixed(0)} us` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
-const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-for (const [i, row] of table.entries()) {
-  console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ").trimEnd());
-  if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+
+await hdf5WriterRows();
+await redisRows();
+printTable();
+
+function printTable(): void {
+  const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+  const table = [["what", "measured", "target", "", "note"]];
+  for (const r of rows) {
+    const ok = r.target === undefined ? "" : r.value <= r.target ? "ok" : "MISSED";
+    table.push([r.what, `${fmt(r.value)} ${r.unit}`, r.target === undefined ? "" : `<= ${r.target} ${r.unit}`, ok, r.note ?? ""]);
+  }
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  for (const [i, row] of table.entries()) {
+    console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ").trimEnd());
+    if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+  }
 }
 
 /**

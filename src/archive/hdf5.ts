@@ -1,11 +1,12 @@
 /**
- * HDF5 through h5wasm. We use its in-memory (MEMFS) build: a file is built in wasm memory,
- * then written to disk under a temporary name and renamed, so a reader never sees half a
- * file and a killed writer leaves nothing under the final name. Loading h5wasm costs about
- * 0.25 s, so it happens once per thread and only when a file is actually touched.
+ * HDF5 files: written by our own encoder (hdf5-writer.ts) under a temporary name and renamed, so a
+ * reader never sees half a file and a killed writer leaves nothing under the final name; read
+ * through h5wasm's in-memory (MEMFS) build. Loading h5wasm costs about 0.25 s, so it happens once
+ * per thread and only when a file is actually read.
  */
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.js";
+import { encodeHdf5 } from "./hdf5-writer.js";
 import { gather, select, type IndexItem } from "../ndarray/indexing.js";
 import { log } from "../log.js";
 
@@ -80,30 +81,12 @@ function scratchName(): string {
   return `/scratch-${process.pid}-${scratchCounter++}.h5`;
 }
 
-/** Write float64 datasets with typed scalar attributes to `path`, atomically. */
+/**
+ * Write float64 datasets with typed scalar attributes to `path`, atomically. The file is built by
+ * our own encoder (hdf5-writer.ts), so writing needs no h5wasm; h5wasm stays for reading.
+ */
 export function writeHdf5(path: string, datasets: readonly DatasetSpec[]): void {
-  const m = h5();
-  const scratch = scratchName();
-  const file = new m.File(scratch, "w");
-  let bytes: Uint8Array;
-  try {
-    for (const d of datasets) {
-      const ds = file.create_dataset({ name: d.name, data: d.data, shape: [...d.shape], dtype: "<d" });
-      for (const [key, attr] of Object.entries(d.attributes ?? {})) {
-        // explicit dtypes: a bare JS number would be guessed as int32 or float64 by value
-        if (attr.dtype === "float64") ds.create_attribute(key, attr.value, null, "<d");
-        else ds.create_attribute(key, BigInt64Array.of(BigInt(attr.value)), [], "<q");
-      }
-    }
-  } finally {
-    file.close();
-  }
-  try {
-    bytes = m.FS!.readFile(scratch) as Uint8Array;
-  } finally {
-    m.FS!.unlink(scratch);
-  }
-  writeFileAtomic(path, bytes);
+  writeFileAtomic(path, encodeHdf5(datasets));
 }
 
 export interface DatasetContent {

@@ -127,7 +127,7 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   try {
     const report = await runParareal(config, executor, { timeline, onIterate: (it) => progress.update(it.iteration, it.maxdif) });
     progress.stop();
-    await writeRunStates(layout, report);
+    writeRunStates(layout, report);
     finish(report.converged ? "converged" : "not converged", {
       iterations: report.iterations,
       maxdif: report.maxdif,

@@ -19,8 +19,7 @@ function matrix(rows: readonly (readonly number[])[]): { data: Float64Array; sha
   return { data, shape: [rows.length, dim] };
 }
 
-export async function writeRunStates(layout: RunLayout, states: RunStates): Promise<void> {
-  await loadHdf5();
+export function writeRunStates(layout: RunLayout, states: RunStates): void {
   writeHdf5(layout.result, [
     { name: "t", data: Float64Array.from(states.t), shape: [states.t.length] },
     { name: "final", ...matrix(states.final) },

@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { makeDirs } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
-import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
+import { writeHdf5 } from "../archive/hdf5.js";
 import { rememberSnapshot, snapshotKey } from "../archive/snapshot-cache.js";
 import { H5Snap } from "../expr/vector.js";
 import { index } from "../ndarray/indexing.js";
@@ -48,12 +48,11 @@ export function lastRowOf(path: string, last: Float64Array): H5Snap {
 }
 
 /** Write the slice's file; returns the snapshot of its last row. */
-export async function writeFineFile(spec: FineSpec, t0: number, t1: number, table: FineTable): Promise<H5Snap> {
+export function writeFineFile(spec: FineSpec, t0: number, t1: number, table: FineTable): H5Snap {
   const last = table.data.slice((table.rows - 1) * table.dim, table.rows * table.dim);
   checkFinite(last, "fine solver");
   reachArchive(spec.archive);
   const path = finePath(spec, t0, t1);
-  await loadHdf5();
   try {
     writeHdf5(path, [
       {

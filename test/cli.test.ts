@@ -4,23 +4,34 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { maxAbs, originalDemo, runCli, tempDir } from "./helpers.js";
+import { Command } from "commander";
+import { addRunOptions } from "../src/cli/run-options.js";
+import { maxAbs, originalDemo, runCli, tempDir, type OriginalResult } from "./helpers.js";
 
-
-const original = originalDemo();
+/** The Python original's numbers, computed once, when a test needs them (with a clear reason if it cannot). */
+let originalResult: OriginalResult | undefined;
+function original(): OriginalResult {
+  try {
+    originalResult ??= originalDemo();
+  } catch (e) {
+    throw new Error(`the Python original (test/parity/original.py) needs /usr/bin/python3 with NumPy (Debian: python3-numpy): ${(e as Error).message}`);
+  }
+  return originalResult;
+}
 
 test("default run: the original's files, 14 iterations, first maxdif 1.338596, equal to the original to round-off", async (t) => {
   const dir = tempDir(t);
+  const o = original();
   const r = await runCli(["run", "--json", "--output", join(dir, "output")]);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as RunReport;
   assert.equal(out.converged, true);
   assert.equal(out.iterations, 14);
   assert.equal(out.maxdif[0]!.toFixed(6), "1.338596");
-  assert.equal(out.iterations, original.iterations);
-  out.maxdif.forEach((d, k) => assert.ok(Math.abs(d - original.maxdif[k]!) <= 1e-12 * Math.max(1, d), `maxdif ${k + 1}: ${d} vs ${original.maxdif[k]}`));
-  out.final.forEach((y, i) => assert.ok(maxAbs(y, original.final[i]!) < 1e-13, `final state ${i}`));
-  out.reference!.forEach((y, i) => assert.deepEqual(y, original.reference[i], `reference state ${i} is bit-identical`));
+  assert.equal(out.iterations, o.iterations);
+  out.maxdif.forEach((d, k) => assert.ok(Math.abs(d - o.maxdif[k]!) <= 1e-12 * Math.max(1, d), `maxdif ${k + 1}: ${d} vs ${o.maxdif[k]}`));
+  out.final.forEach((y, i) => assert.ok(maxAbs(y, o.final[i]!) < 1e-13, `final state ${i}`));
+  out.reference!.forEach((y, i) => assert.deepEqual(y, o.reference[i], `reference state ${i} is bit-identical`));
   assert.equal(out.final.length, 20);
   for (const key of ["fineJobs", "coarseJobs", "cancelledJobs", "wallSeconds", "referenceSeconds"] as const) {
     assert.equal(typeof out[key], "number", key);
@@ -29,7 +40,7 @@ test("default run: the original's files, 14 iterations, first maxdif 1.338596, e
   assert.ok(out.cancelledJobs > 0);
 
   const euler = readdirSync(join(dir, "output", "euler")).sort();
-  assert.deepEqual(euler, [...original.referenceFiles].sort());
+  assert.deepEqual(euler, [...o.referenceFiles].sort());
   const pr = readdirSync(join(dir, "output", "parareal"));
   // one file per fine job, abandoned ones (running when convergence cancelled them) included
   assert.ok(pr.length >= out.fineJobs && pr.length <= out.fineJobs + out.cancelledJobs, `${pr.length} files, ${out.fineJobs} fine jobs`);
@@ -42,7 +53,7 @@ test("default run: the original's files, 14 iterations, first maxdif 1.338596, e
   for (const [i, name] of euler.entries()) {
     const dump = execFileSync("h5dump", ["-A", join(dir, "output", "euler", name)], { encoding: "utf8" });
     assert.match(dump, /ATTRIBUTE "n" \{\s+DATATYPE\s+H5T_STD_I64LE\s+DATASPACE\s+SCALAR\s+DATA \{\s+\(0\): (\d+)/);
-    assert.equal(Number(/ATTRIBUTE "n"[^}]*\(0\): (\d+)/.exec(dump)![1]), original.steps[i]);
+    assert.equal(Number(/ATTRIBUTE "n"[^}]*\(0\): (\d+)/.exec(dump)![1]), o.steps[i]);
   }
 });
 
@@ -53,11 +64,20 @@ test("the human summary names iterations, jobs and timings; the threads and inli
   assert.match(a.stdout, /^converged after 14 iterations/);
   assert.match(a.stdout, /jobs: \d+ fine, \d+ coarse, \d+ cancelled on \d+ workers/);
   assert.match(a.stdout, /wall time: reference [\d.]+ s \(19 fine jobs\), parareal [\d.]+ s/);
-  const b = await runCli(["run", "--json", "--executor", "inline", "--no-reference", "--output", join(dir, "b")]);
+  assert.match(a.stdout, /speedup [\d.]+ over the serial fine reference, efficiency [\d.]+ on \d+ workers/);
+  const [b, c] = await Promise.all([
+    runCli(["run", "--json", "--executor", "inline", "--no-reference", "--output", join(dir, "b")]),
+    runCli(["run", "--json", "--executor", "threads", "--workers", "2", "--no-reference", "--output", join(dir, "c")]),
+  ]);
   assert.equal(b.code, 0, b.stderr);
-  const jb = JSON.parse(b.stdout) as RunReport;
+  assert.equal(c.code, 0, c.stderr);
+  const [jb, jc] = [JSON.parse(b.stdout) as RunReport, JSON.parse(c.stdout) as RunReport];
   assert.equal(jb.reference, undefined);
-  assert.deepEqual(jb.maxdif, original.maxdif.map((_, k) => jb.maxdif[k]));
+  assert.equal(jb.iterations, jc.iterations);
+  assert.deepEqual(jb.maxdif, jc.maxdif, "inline and threads: the same maxdif, bit for bit");
+  assert.deepEqual(jb.final, jc.final, "and the same iterate");
+  // the human summary printed the same maxdif values
+  for (const [k, d] of jb.maxdif.entries()) assert.match(a.stdout, new RegExp(`\\s${k + 1}\\s+${d.toExponential(6).replace(/[.+]/g, "\\$&")}\\s`), `maxdif ${k + 1} in the summary`);
   assert.deepEqual(readdirSync(join(dir, "b", "euler")), []);
 });
 
@@ -127,8 +147,17 @@ test("--help explains every option", async () => {
   assert.match(top.stdout, /run \[options\]/);
   const r = await runCli(["run", "--help"]);
   assert.equal(r.code, 0);
-  for (const opt of ["--log", "--log-file", "--omega0", "--zeta", "--h", "--t-end", "--points", "--y0", "--tol", "--max-iterations", "--workers", "--output", "--save-every", "--no-reference", "--json", "--executor"]) {
-    assert.match(r.stdout, new RegExp(`${opt}[ ,]`), opt);
+  // every option the command defines, each with its text
+  const options = addRunOptions(new Command("run")).options;
+  assert.ok(options.length >= 35, `${options.length} options`);
+  for (const opt of options) {
+    assert.match(r.stdout, new RegExp(`${opt.long}[ ,\\n]`), `${opt.long} is in run --help`);
+    assert.ok((opt.description ?? "").length > 10, `${opt.long} says what it does`);
+  }
+  for (const sub of ["worker", "combine", "inspect", "plot", "study", "project"]) {
+    const h = await runCli([sub, "--help"]);
+    assert.equal(h.code, 0, sub);
+    assert.match(h.stdout, new RegExp(`Usage: parareal ${sub}`), sub);
   }
 });
 

@@ -129,7 +129,8 @@ test("a job that keeps failing is retried, then the run fails with one line nami
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^parareal: fine job of iteration 0, slice 1 \(t = 0 to 0\.78\d+\) failed: fine solver produced a non-finite value/);
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-  assert.equal((w.stderr.match(/job j0 of run \S+ started/g) ?? []).length, 2, "tried twice, no more");
+  // the reference is a serial chain: its first fine job is the only one that ever starts
+  assert.equal((w.stderr.match(/job \S+ of run \S+ started/g) ?? []).length, 2, "tried twice, no more");
   await stopWorkers(w);
   assert.equal(redis.dbsize(), 0, `keys left: ${redis.keys().join(" ")}`);
 });

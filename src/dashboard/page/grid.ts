@@ -1,0 +1,163 @@
+/**
+ * The slice × iteration grid on one canvas: a row per iteration (the serial reference on top),
+ * a cell per slice; the tall upper part of a cell is the fine job, the thin band under it the
+ * coarse job; colour by state. Only cells that changed are drawn again, unless the layout grew.
+ * Hovering a cell shows its job.
+ */
+import type { JobState } from "../events.js";
+import { duration } from "./format.js";
+import { cellKey, type Job, type RunModel } from "./model.js";
+
+interface Layout {
+  cssWidth: number;
+  firstRow: number;
+  rows: number;
+  slices: number;
+  left: number;
+  top: number;
+  cellW: number;
+  rowH: number;
+  fineH: number;
+  coarseH: number;
+}
+
+const LEFT = 46;
+const TOP = 20;
+const BAND = "#eef0f3";
+
+export class GridView {
+  private layout: Layout | undefined;
+  private model: RunModel;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly tooltip: HTMLElement,
+    model: RunModel,
+  ) {
+    this.model = model;
+    canvas.addEventListener("mousemove", (e) => this.hover(e.offsetX, e.offsetY, e.clientX, e.clientY));
+    canvas.addEventListener("mouseleave", () => (this.tooltip.hidden = true));
+  }
+
+  setModel(model: RunModel): void {
+    this.model = model;
+    this.layout = undefined;
+    this.tooltip.hidden = true;
+  }
+
+  render(colours: Record<JobState, string>): void {
+    const m = this.model;
+    const width = this.canvas.parentElement?.clientWidth ?? 800;
+    const slices = Math.max(m.run?.slices ?? 0, m.maxSlice, 1);
+    const firstRow = m.hasReference ? 0 : 1;
+    const rows = m.maxIteration + 2 - firstRow;
+    const l = this.layout;
+    const ctx = this.canvas.getContext("2d");
+    if (!ctx) return;
+    if (!l || m.layoutChanged || l.cssWidth !== width || l.slices !== slices || l.rows !== rows || l.firstRow !== firstRow) {
+      this.layout = this.drawAll(ctx, width, slices, firstRow, rows, colours);
+      m.layoutChanged = false;
+      m.dirty.clear();
+      return;
+    }
+    for (const job of m.dirty) this.drawCell(ctx, l, job, colours);
+    m.dirty.clear();
+  }
+
+  private drawAll(ctx: CanvasRenderingContext2D, cssWidth: number, slices: number, firstRow: number, rows: number, colours: Record<JobState, string>): Layout {
+    const rowH = Math.max(5, Math.min(22, Math.floor(380 / rows)));
+    const fineH = Math.max(3, Math.round(rowH * 0.62));
+    const coarseH = Math.max(1, Math.round(rowH * 0.22));
+    const l: Layout = { cssWidth, firstRow, rows, slices, left: LEFT, top: TOP, cellW: (cssWidth - LEFT - 6) / slices, rowH, fineH, coarseH };
+    const cssHeight = TOP + rows * rowH + 4;
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(cssWidth * dpr);
+    this.canvas.height = Math.round(cssHeight * dpr);
+    this.canvas.style.width = `${cssWidth}px`;
+    this.canvas.style.height = `${cssHeight}px`;
+    // the geometry, for tools and tests that point at a cell
+    for (const [k, v] of Object.entries({ left: LEFT, top: TOP, cellWidth: l.cellW, rowHeight: rowH, fineHeight: fineH, firstRow })) this.canvas.dataset[k] = String(v);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, cssWidth, cssHeight);
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    // row labels, thinned out when rows are small
+    const every = Math.ceil(12 / rowH);
+    ctx.textAlign = "right";
+    for (let r = 0; r < rows; r++) {
+      const row = firstRow + r;
+      const y = TOP + r * rowH;
+      ctx.fillStyle = BAND;
+      ctx.fillRect(LEFT, y, l.cellW * slices, fineH);
+      ctx.fillRect(LEFT, y + fineH + 1, l.cellW * slices, coarseH);
+      if (row === 0 || (row - 1) % every === 0) {
+        ctx.fillStyle = "#333";
+        ctx.fillText(row === 0 ? "ref" : String(row - 1), LEFT - 6, y + fineH / 2);
+      }
+    }
+    // slice numbers along the top
+    ctx.textAlign = "center";
+    ctx.textBaseline = "alphabetic";
+    const step = niceStep(slices, Math.max(2, Math.floor((cssWidth - LEFT) / 40)));
+    for (let s = 1; s <= slices; s++) {
+      if (s !== 1 && s % step !== 0) continue;
+      ctx.fillStyle = "#333";
+      ctx.fillText(String(s), LEFT + (s - 0.5) * l.cellW, TOP - 6);
+    }
+    for (const job of this.model.cells.values()) this.drawCell(ctx, l, job, colours);
+    return l;
+  }
+
+  private drawCell(ctx: CanvasRenderingContext2D, l: Layout, job: Job, colours: Record<JobState, string>): void {
+    const row = job.phase === "reference" ? 0 : job.iteration + 1;
+    const r = row - l.firstRow;
+    if (r < 0 || r >= l.rows || job.slice > l.slices || this.model.cells.get(cellKey(row, job.kind, job.slice)) !== job) return;
+    const x = l.left + (job.slice - 1) * l.cellW;
+    // a gap between cells while they are wide enough to see it
+    const w = l.cellW >= 4 ? l.cellW - 1 : l.cellW;
+    const y = l.top + r * l.rowH + (job.kind === "fine" ? 0 : l.fineH + 1);
+    const h = job.kind === "fine" ? l.fineH : l.coarseH;
+    ctx.clearRect(x, y, l.cellW, h);
+    ctx.fillStyle = colours[job.state];
+    ctx.fillRect(x, y, w, h);
+  }
+
+  private hover(x: number, y: number, clientX: number, clientY: number): void {
+    const l = this.layout;
+    if (!l) return;
+    const slice = Math.floor((x - l.left) / l.cellW) + 1;
+    const r = Math.floor((y - l.top) / l.rowH);
+    const within = y - l.top - r * l.rowH;
+    const kind = within < l.fineH + 0.5 ? "fine" : "coarse";
+    const job = slice >= 1 && slice <= l.slices && r >= 0 && r < l.rows ? this.model.cells.get(cellKey(l.firstRow + r, kind, slice)) : undefined;
+    if (!job) {
+      this.tooltip.hidden = true;
+      return;
+    }
+    this.tooltip.textContent = describe(job);
+    this.tooltip.hidden = false;
+    const box = this.tooltip.getBoundingClientRect();
+    this.tooltip.style.left = `${Math.min(clientX + 14, window.innerWidth - box.width - 8)}px`;
+    this.tooltip.style.top = `${clientY + 14}px`;
+  }
+}
+
+/** The tooltip's text: what, where, state, worker, duration. */
+export function describe(job: Job): string {
+  const what = job.phase === "reference" ? `reference fine job, slice ${job.slice}` : `${job.kind} job, iteration ${job.iteration}, slice ${job.slice}`;
+  const lines = [what, `state: ${job.state}`];
+  if (job.worker !== undefined) lines.push(`worker: ${job.worker}`);
+  if (job.seconds !== undefined) lines.push(`compute: ${duration(job.seconds)}`);
+  else if (job.startAt !== undefined && job.endAt !== undefined) lines.push(`ran: ${duration(job.endAt - job.startAt)}`);
+  if (job.startAt !== undefined) lines.push(`started at ${job.startAt.toFixed(2)} s`);
+  if (job.error !== undefined) lines.push(`error: ${job.error}`);
+  return lines.join("\n");
+}
+
+/** A round step (1, 2, 5 × 10^k) that shows at most `count` ticks over `span`. */
+export function niceStep(span: number, count: number): number {
+  const raw = span / Math.max(count, 1);
+  const p = 10 ** Math.floor(Math.log10(Math.max(raw, 1e-12)));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}

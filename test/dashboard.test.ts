@@ -17,6 +17,7 @@ import { EventFeed } from "../src/dashboard/feed.js";
 import { followEventsFile } from "../src/dashboard/follow.js";
 import { serveDashboard } from "../src/dashboard/server.js";
 import { watchDashboard } from "../src/dashboard/sse-client.js";
+import { WireEncoder } from "../src/dashboard/wire.js";
 import { syntheticRun } from "../src/dashboard/synthetic-run.js";
 import { cliPath, repoRoot, runCli, tempDir } from "./helpers.js";
 import { countColour, decodePng, distinctColours } from "./png.js";
@@ -135,6 +136,28 @@ test("follower: a file that appears late, grows in partial lines, has bad lines,
   await follower.poll();
   assert.equal(resets, 2, "a replaced file resets the feed");
   assert.equal(feed.length, 5);
+});
+
+test("wire: the page's decoder gives back every event the server's encoder wrote (times to 0.1 ms)", async () => {
+  // the page's module, as built for the browser (it uses no DOM)
+  const page = (await import(new URL("../src/dashboard/page/wire.js", import.meta.url).href)) as {
+    WireDecoder: new () => { decode(items: unknown[]): RunEvent[] };
+  };
+  const run = syntheticRun({ reused: 2 });
+  run.push({ type: "job", at: 9.87654321, id: 1_000_000, phase: "parareal", kind: "coarse", iteration: 0, slice: 6, state: "failed", worker: "w:1:1", seconds: 0.1, error: "boom" });
+  const encoder = new WireEncoder();
+  const decoder = new page.WireDecoder();
+  const decoded: RunEvent[] = [];
+  for (let i = 0; i < run.length; i += 100) {
+    // in messages of 100, as JSON text, like the server's batches
+    const text = "[" + run.slice(i, i + 100).map((e) => encoder.encode(e)).join(",") + "]";
+    decoded.push(...decoder.decode(JSON.parse(text) as unknown[]));
+  }
+  const rounded = run.map((e) => (e.type === "job" ? { ...e, at: Math.round(e.at * 1e4) / 1e4 } : e));
+  assert.deepEqual(decoded, rounded);
+  const bytes = (f: (e: RunEvent) => string) => run.reduce((n, e) => n + f(e).length, 0);
+  const compact = new WireEncoder();
+  assert.ok(bytes((e) => compact.encode(e)) * 3 < bytes((e) => JSON.stringify(e)), "at least three times smaller than JSON objects");
 });
 
 function get(port: number, path: string, options: { method?: string; host?: string } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {

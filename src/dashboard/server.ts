@@ -1,14 +1,16 @@
 /**
  * The dashboard's HTTP server (node:http): the page and its fixed assets, and `/events`, a
  * Server-Sent Events stream of the run's events (the whole history on connect, then live ones).
- * A busy run appends thousands of events a second: they are encoded once, only while someone
- * watches, and written to each viewer at most every `flushMs` as one message per batch.
+ * A busy run appends thousands of events a second: they are encoded once (compactly, wire.ts),
+ * only while someone watches, and written to each viewer at most every `flushMs` as one message
+ * per batch.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import type { EventFeed } from "./feed.js";
+import { WireEncoder } from "./wire.js";
 
 export interface DashboardOptions {
   feed: EventFeed;
@@ -91,15 +93,16 @@ export function serveDashboard(options: DashboardOptions): Promise<DashboardServ
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const assets = loadAssets();
   const clients = new Set<Client>();
-  // each event encoded once, and only once someone watches
+  // each event encoded once (compactly: wire.ts), and only once someone watches
   let encoded: string[] = [];
+  let encoder = new WireEncoder();
   let flushTimer: NodeJS.Timeout | undefined;
   let allowedHosts: Set<string> | undefined;
   let closing = false;
 
   const encodeUpTo = (n: number): void => {
     const events = feed.events();
-    for (let i = encoded.length; i < n; i++) encoded.push(JSON.stringify(events[i]));
+    for (let i = encoded.length; i < n; i++) encoded.push(encoder.encode(events[i]!));
   };
 
   /** SSE messages carrying events [from, to) as JSON arrays. */
@@ -155,6 +158,7 @@ export function serveDashboard(options: DashboardOptions): Promise<DashboardServ
     appended: schedule,
     reset() {
       encoded = [];
+      encoder = new WireEncoder();
       for (const c of clients) {
         c.sent = 0;
         c.skippedSent = 0;

@@ -3,7 +3,6 @@
  * once, and renders at most every 250 ms, or less often when drawing gets slow (a 1,000-slice run
  * has ~100,000 job events and must not keep the browser, or the machine the run shares, busy).
  */
-import type { RunEvent } from "../events.js";
 import { renderMaxdifChart } from "./chart.js";
 import { iterationColour, REFERENCE_COLOUR, stateColours } from "./colours.js";
 import { timeLeft } from "./estimate.js";
@@ -11,8 +10,11 @@ import { duration, scientific, value } from "./format.js";
 import { GridView } from "./grid.js";
 import { RunModel, STATES } from "./model.js";
 import { StreamView } from "./stream.js";
+import { WireDecoder } from "./wire.js";
 
 const MIN_RENDER_MS = 250;
+/** the task stream is redrawn whole: less often, it moves slowly anyway */
+const MIN_STREAM_MS = 1000;
 
 function byId<T extends HTMLElement | SVGElement>(id: string): T {
   const e = document.getElementById(id);
@@ -39,17 +41,29 @@ const view = {
 };
 
 let model = new RunModel();
-const colours = stateColours();
-const grid = new GridView(byId<HTMLCanvasElement>("grid"), byId<HTMLElement>("tooltip"), model);
-const stream = new StreamView(byId<HTMLCanvasElement>("stream"));
+let decoder = new WireDecoder();
 let skipped = 0;
 let renderTimer: number | undefined;
 let nextRenderAt = 0;
 let chartIterates = -1;
+let nextStreamAt = 0;
+const colours = stateColours();
+const grid = new GridView(byId<HTMLCanvasElement>("grid"), byId<HTMLElement>("tooltip"), model, () => requestRender());
+const stream = new StreamView(byId<HTMLCanvasElement>("stream"), () => {
+  // the page's width changed: the stream and the chart too
+  nextStreamAt = 0;
+  chartIterates = -1;
+  requestRender();
+});
 
 function requestRender(): void {
   if (renderTimer !== undefined) return;
   renderTimer = window.setTimeout(render, Math.max(0, nextRenderAt - performance.now()));
+}
+
+/** Text is set only when it changed: every change costs the browser a layout. */
+function setText(e: HTMLElement, text: string): void {
+  if (e.textContent !== text) e.textContent = text;
 }
 
 function render(): void {
@@ -59,7 +73,10 @@ function render(): void {
   const clock = model.clock(start);
   renderText(clock);
   grid.render(colours);
-  stream.render(model, clock, colours);
+  if (start >= nextStreamAt || model.end) {
+    stream.render(model, clock, colours);
+    nextStreamAt = start + MIN_STREAM_MS;
+  }
   if (model.iterates.size !== chartIterates || model.textChanged) {
     chartIterates = model.iterates.size;
     renderMaxdifChart(view.chart, model.maxdifPoints(), model.run?.tol, model.run ? Math.min(model.maxIteration, model.run.maxIterations) : model.maxIteration);
@@ -67,29 +84,33 @@ function render(): void {
   if (model.textChanged) renderParameters();
   model.textChanged = false;
   const took = performance.now() - start;
+  // the last render's cost, for tools and tests that check the page stays light
+  document.body.dataset.renderMs = took.toFixed(1);
   // drawing must stay a small share of the time: back off when it is slow
   nextRenderAt = performance.now() + Math.max(MIN_RENDER_MS, 10 * took);
 }
 
 function renderText(clock: number): void {
   const m = model;
-  for (const s of STATES) view.counts[s]!.textContent = String(m.counts[s]);
-  view.total.textContent = String(m.total);
+  for (const s of STATES) setText(view.counts[s]!, String(m.counts[s]));
+  setText(view.total, String(m.total));
   const done = m.settled;
-  view.progress.textContent = `${done} / ${m.total}`;
-  view.progressFill.style.width = `${m.total > 0 ? (100 * done) / m.total : 0}%`;
+  setText(view.progress, `${done} / ${m.total}`);
+  const width = `${m.total > 0 ? ((100 * done) / m.total).toFixed(1) : 0}%`;
+  if (view.progressFill.style.width !== width) view.progressFill.style.width = width;
   const points = m.maxdifPoints();
-  view.points.textContent = String(points.length);
+  setText(view.points, String(points.length));
   const last = points[points.length - 1];
-  view.iterations.textContent = m.run ? `${points.length} of at most ${m.run.maxIterations}` : String(points.length);
-  if (last && last.maxdif !== null) view.iterations.textContent += ` (last maxdif ${scientific(last.maxdif)})`;
-  view.elapsed.textContent = duration(clock);
+  const lastMaxdif = last && last.maxdif !== null ? ` (last maxdif ${scientific(last.maxdif)})` : "";
+  setText(view.iterations, (m.run ? `${points.length} of at most ${m.run.maxIterations}` : String(points.length)) + lastMaxdif);
+  setText(view.elapsed, duration(clock));
   const est = timeLeft(m, clock);
-  view.eta.textContent = est.seconds === undefined ? "—" : est.seconds === Infinity ? "not converging" : m.end ? "0 s" : duration(est.seconds);
-  view.etaBasis.textContent = est.basis;
-  view.skipped.textContent = skipped > 0 ? `${skipped} bad line(s) of the events file skipped` : "";
-  view.status.textContent = statusText();
-  view.status.dataset.state = m.end ? m.end.status.replace(" ", "-") : m.run ? "running" : "waiting";
+  setText(view.eta, est.seconds === undefined ? "—" : est.seconds === Infinity ? "not converging" : m.end ? "0 s" : duration(est.seconds));
+  setText(view.etaBasis, est.basis);
+  setText(view.skipped, skipped > 0 ? `${skipped} bad line(s) of the events file skipped` : "");
+  setText(view.status, statusText());
+  const state = m.end ? m.end.status.replace(" ", "-") : m.run ? "running" : "waiting";
+  if (view.status.dataset.state !== state) view.status.dataset.state = state;
 }
 
 function statusText(): string {
@@ -141,6 +162,7 @@ function swatch(colour: string, label: string): HTMLElement {
 
 function reset(): void {
   model = new RunModel();
+  decoder = new WireDecoder();
   grid.setModel(model);
   skipped = 0;
   chartIterates = -1;
@@ -164,8 +186,7 @@ function connect(): void {
     requestRender();
   });
   source.addEventListener("message", (e) => {
-    const events = JSON.parse(e.data as string) as RunEvent[];
-    for (const event of events) model.apply(event);
+    for (const event of decoder.decode(JSON.parse(e.data as string) as unknown[])) model.apply(event);
     model.lastArrival = performance.now();
     requestRender();
   });
@@ -174,7 +195,6 @@ function connect(): void {
 document.addEventListener("visibilitychange", () => {
   if (!document.hidden) requestRender();
 });
-window.addEventListener("resize", requestRender);
 // the clock, the time left and running bars move between events too
 window.setInterval(() => {
   if (!model.end) requestRender();

@@ -53,8 +53,6 @@ export class RunModel {
   maxIteration = 0;
   maxSlice = 0;
   hasReference = false;
-  /** grew in a way that changes the grid's layout (rows or columns) */
-  layoutChanged = true;
   /** the run's description, or anything else that is shown as text, changed */
   textChanged = true;
   /** jobs that started on a worker (bars of the task stream) */
@@ -80,7 +78,7 @@ export class RunModel {
     switch (e.type) {
       case "run":
         this.run = e;
-        this.layoutChanged = this.textChanged = true;
+        this.textChanged = true;
         break;
       case "phase":
         this.phase = e.phase;
@@ -107,15 +105,9 @@ export class RunModel {
       this.jobs.set(e.id, job);
       this.counts[e.state]++;
       this.cells.set(cellKey(gridRow(e.phase, e.iteration), e.kind, e.slice), job);
-      if (e.phase === "reference" && !this.hasReference) this.hasReference = this.layoutChanged = true;
-      if (e.phase === "parareal" && e.iteration > this.maxIteration) {
-        this.maxIteration = e.iteration;
-        this.layoutChanged = true;
-      }
-      if (e.slice > this.maxSlice) {
-        this.maxSlice = e.slice;
-        this.layoutChanged = true;
-      }
+      if (e.phase === "reference") this.hasReference = true;
+      if (e.phase === "parareal" && e.iteration > this.maxIteration) this.maxIteration = e.iteration;
+      if (e.slice > this.maxSlice) this.maxSlice = e.slice;
     } else if (job.state !== e.state) {
       this.counts[job.state]--;
       this.counts[e.state]++;

@@ -1,7 +1,9 @@
 /**
  * The dashboard page: follows /events (Server-Sent Events), folds every event into the model at
- * once, and renders at most every 250 ms, or less often when drawing gets slow (a 1,000-slice run
- * has ~100,000 job events and must not keep the browser, or the machine the run shares, busy).
+ * once, and renders at most every 500 ms, or less often when drawing gets slow (a 1,000-slice run
+ * has ~100,000 job events and must not keep the browser, or the machine the run shares, busy:
+ * measured with bench/dashboard-replay.ts at 2,400 events/s, headless chromium takes ~3% of a
+ * core to receive and fold the events, and each render per second adds ~1.5%).
  */
 import { renderMaxdifChart } from "./chart.js";
 import { iterationColour, REFERENCE_COLOUR, stateColours } from "./colours.js";
@@ -12,7 +14,7 @@ import { RunModel, STATES } from "./model.js";
 import { StreamView } from "./stream.js";
 import { WireDecoder } from "./wire.js";
 
-const MIN_RENDER_MS = 250;
+const MIN_RENDER_MS = 500;
 /** the task stream is redrawn whole: less often, it moves slowly anyway */
 const MIN_STREAM_MS = 1000;
 

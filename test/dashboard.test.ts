@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { Page } from "puppeteer-core";
 import { launchChromium, openDashboardPage, type Chromium } from "../bench/chromium.js";
 import { checkRunEvent, parseEventLine, type JobState, type RunEvent } from "../src/dashboard/events.js";
+import { EventLog } from "../src/dashboard/event-log.js";
 import { EventFeed } from "../src/dashboard/feed.js";
 import { followEventsFile } from "../src/dashboard/follow.js";
 import { serveDashboard } from "../src/dashboard/server.js";
@@ -160,6 +161,28 @@ test("wire: the page's decoder gives back every event the server's encoder wrote
   assert.ok(bytes((e) => compact.encode(e)) * 3 < bytes((e) => JSON.stringify(e)), "at least three times smaller than JSON objects");
 });
 
+test("event log: appended events reach the file in batches, as one JSON line each, and read back equal", async (t) => {
+  const path = join(tempDir(t), "events.jsonl");
+  const run = syntheticRun({ slices: 6, convergeAt: 4 });
+  const log = new EventLog(path, 3_600_000); // flushed by hand below
+  t.after(() => log.close());
+  for (const e of run.slice(0, 10)) log.append(e);
+  assert.equal(readFileSync(path, "utf8"), "", "nothing written before a flush");
+  log.flush();
+  assert.equal(readFileSync(path, "utf8").split("\n").length, 11);
+  for (const e of run.slice(10)) log.append(e);
+  log.close();
+  log.append(run[0]!); // after close: ignored
+  const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+  assert.deepEqual(lines.map((l) => parseEventLine(l)), run);
+  // and the periodic flush: a log with a short period writes without being asked
+  const timed = new EventLog(path + ".2", 20);
+  t.after(() => timed.close());
+  timed.append(run[0]!);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(parseEventLine(readFileSync(path + ".2", "utf8").trim()), run[0]);
+});
+
 function get(port: number, path: string, options: { method?: string; host?: string } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path, method: options.method ?? "GET", headers: options.host !== undefined ? { host: options.host } : {} }, (res) => {
@@ -212,7 +235,7 @@ test("server: history on connect, live events coalesced into few messages, reset
   const feed = new EventFeed();
   const run = syntheticRun();
   feed.appendAll(run.slice(0, 100));
-  const server = await serveDashboard({ feed, flushMs: 50 });
+  const server = await serveDashboard({ feed, flushMs: 50, heartbeatMs: 100 });
   let closed = false;
   t.after(() => (closed ? undefined : server.close()));
   const a = await watchDashboard(server.url);
@@ -229,13 +252,24 @@ test("server: history on connect, live events coalesced into few messages, reset
   feed.reset();
   feed.append(run[0]!);
   await a.waitFor(() => a.resets === 2 && a.events === 1);
+  // heartbeats keep an idle stream alive: a comment line every heartbeatMs
+  const raw = connect(server.port, "127.0.0.1", () => raw.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`));
+  const heard = await new Promise<string>((resolve) => {
+    let text = "";
+    raw.setEncoding("utf8");
+    raw.on("data", (c: string) => {
+      text += c;
+      if (text.includes(": heartbeat\n\n")) resolve(text);
+    });
+  });
+  assert.match(heard, /^HTTP\/1\.1 200 [\s\S]*content-type: text\/event-stream[\s\S]*event: reset\n[\s\S]*: heartbeat\n\n/i);
   // an idle keep-alive connection too: close() must not wait for it
   const idle = connect(server.port, "127.0.0.1");
   await new Promise((r) => idle.once("connect", r));
   const start = performance.now();
   await server.close();
   closed = true;
-  await Promise.all([a.ended, b.ended]);
+  await Promise.all([a.ended, b.ended, new Promise((r) => raw.once("close", r))]);
   const ms = performance.now() - start;
   assert.ok(ms < 1000, `close() took ${ms.toFixed(0)} ms`);
   idle.destroy();

@@ -10,6 +10,7 @@ import { addInspectCommand } from "./inspect-command.js";
 import { addStudyCommand } from "./study-command.js";
 import { addPlotCommand } from "./plot-command.js";
 import { addProjectCommand } from "./project-command.js";
+import { addDashboardCommand } from "./dashboard-command.js";
 import { version } from "../version.js";
 
 // HDF5 (h5wasm) work is many short calls: background TurboFan tier-up of its 3 MB of wasm costs
@@ -49,6 +50,7 @@ addInspectCommand(program);
 addStudyCommand(program);
 addPlotCommand(program);
 addProjectCommand(program);
+addDashboardCommand(program);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) });
 
 process.on("unhandledRejection", fail);

@@ -9,6 +9,8 @@ import { log } from "../log.js";
 import { runParareal } from "../parareal/driver.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
 import { Timeline } from "../report/timeline.js";
+import { EventLog } from "../dashboard/event-log.js";
+import { UsageError } from "../errors.js";
 import { killCommands, removeOwnExchangeFiles } from "../solvers/command.js";
 import { version } from "../version.js";
 import type { MpiRun } from "./executor-factory.js";
@@ -81,9 +83,43 @@ export async function run(flags: RunFlags, resolved: RunConfig, mpi?: MpiRun): P
   }
 }
 
+/** The live dashboard, when asked for: its URL goes to stderr (stdout may be --json). */
+async function openDashboard(flags: RunFlags, events: EventLog): Promise<{ close(): Promise<void> } | undefined> {
+  if (flags.dashboard === undefined || flags.dashboard === false) return undefined;
+  const { dashboardPort, startDashboard, DEFAULT_DASHBOARD_PORT } = await import("./dashboard-command.js");
+  const { EventFeed } = await import("../dashboard/feed.js");
+  let port = DEFAULT_DASHBOARD_PORT;
+  if (typeof flags.dashboard === "string") {
+    try {
+      port = dashboardPort(flags.dashboard);
+    } catch (e) {
+      throw new UsageError(`--dashboard ${(e as Error).message}`);
+    }
+  }
+  const feed = new EventFeed();
+  events.onEvent((e) => feed.append(e));
+  const server = await startDashboard(feed, { host: flags.dashboardHost, port });
+  process.stderr.write(`parareal: dashboard at ${server.url}\n`);
+  return server;
+}
+
 async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecutor): Promise<void> {
   const { layout } = config;
   const timeline = new Timeline(executor);
+  const events = new EventLog(layout.events);
+  events.attach(executor);
+  const dashboard = await openDashboard(flags, events);
+  events.emit({
+    type: "run",
+    started: new Date().toISOString(),
+    parameters: { ...config.parameters },
+    slices: config.t.length - 1,
+    maxIterations: config.maxIterations,
+    tol: config.tol,
+    workers: Number.isFinite(executor.concurrency) ? executor.concurrency : 0,
+    executor: executorName(flags),
+    method: "parareal",
+  });
   const progress = await iterationProgress(config.maxIterations, flags.progress && !log.enabled("info"));
   const record = {
     format: "parareal-run/1" as const,
@@ -99,6 +135,8 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   writeRunRecord(layout.root, { ...record, status: "running" });
   /** The final record; if even that cannot be written (a full disk), say so in the message. */
   const finish = (status: RunStatus, extra: Partial<RunRecord>): string => {
+    events.emit({ type: "end", status: status === "running" ? "interrupted" : status, iterations: extra.iterations ?? 0, ...(extra.error === undefined ? {} : { message: extra.error }) });
+    events.close();
     try {
       writeRunRecord(layout.root, { ...record, status, finished: new Date().toISOString(), jobs: timeline.records(), ...extra });
       return "";
@@ -125,7 +163,17 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const report = await runParareal(config, executor, { timeline, onIterate: (it) => progress.update(it.iteration, it.maxdif) });
+    const report = await runParareal(config, executor, {
+      timeline,
+      onPhase: (phase) => {
+        events.phase = phase;
+        events.emit({ type: "phase", phase });
+      },
+      onIterate: (it) => {
+        progress.update(it.iteration, it.maxdif);
+        events.emit({ type: "iterate", iteration: it.iteration, maxdif: it.maxdif ?? null, ...(it.error === undefined ? {} : { error: it.error }) });
+      },
+    });
     progress.stop();
     writeRunStates(layout, report);
     finish(report.converged ? "converged" : "not converged", {
@@ -150,5 +198,7 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     progress.stop();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    events.close();
+    await dashboard?.close();
   }
 }

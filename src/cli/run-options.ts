@@ -55,6 +55,9 @@ export interface RunFlags extends CommonFlags {
   progress: boolean;
   resume: boolean;
   force: boolean;
+  /** --dashboard [port]: true without a port */
+  dashboard?: boolean | string;
+  dashboardHost: string;
 }
 
 /** Options shared by `run` and `study`: the problem's numbers, the executor, the output. */
@@ -112,7 +115,9 @@ export function addRunOptions(command: Command): Command {
     .option("--resume", "continue the run in --output (killed, failed): reuse every fine file it completed, if the parameters are the same", false)
     .option("--force", "overwrite a run already in --output", false)
     .option("--json", "print one JSON object with the results on stdout", false)
-    .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)");
+    .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)")
+    .option("--dashboard [port]", "serve a live dashboard of the run on 127.0.0.1 (default port 8765; 0 picks a free one); its URL goes to stderr")
+    .option("--dashboard-host <address>", "address the dashboard listens on (other than loopback: anyone who reaches it sees the run)", "127.0.0.1");
 }
 
 /** `key=value` pairs as numbers; the keys are checked against the problem in resolveRunConfig. */

@@ -55,11 +55,14 @@ export function readSegment(file: FineFile): Segment {
   const { shape, attributes: a, data } = content;
   if (shape.length !== 2 || shape[0]! < 1) throw new Error(`${file.path}: dataset \`data\` has shape (${shape.join(", ")}), expected (rows, dimension)`);
   for (const key of ["t0", "t1", "n"]) {
-    if (typeof a[key] !== "number" || !Number.isFinite(a[key])) throw new Error(`${file.path}: attribute \`${key}\` is missing`);
+    if (!Object.hasOwn(a, key)) throw new Error(`${file.path}: attribute \`${key}\` is missing`);
+    if (!Number.isFinite(a[key])) throw new Error(`${file.path}: attribute \`${key}\` is ${a[key]}, not a finite number`);
   }
   const [rows, dim] = [shape[0]!, shape[1]!];
   const n = a.n!;
   const stride = a.stride ?? 1;
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${file.path}: attribute \`n\` is ${n}, not a number of steps (an integer >= 1)`);
+  if (!Number.isSafeInteger(stride) || stride < 1) throw new Error(`${file.path}: attribute \`stride\` is ${stride}, not an integer >= 1`);
   const expected = Math.floor(n / stride) + 1 + (n % stride === 0 ? 0 : 1);
   if (rows !== expected) throw new Error(`${file.path}: ${rows} rows, but n = ${n} steps with stride ${stride} make ${expected}`);
   const t = new Float64Array(rows);

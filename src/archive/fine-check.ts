@@ -137,6 +137,11 @@ export function iterationsOf(d: FineDirectory): number[] {
 }
 
 const sliceKey = (s: Segment) => `${s.t0} ${s.t1}`;
+/** a file's slice as its name gives it: the two millisecond fields, as numbers */
+const nameSlice = (path: string) => {
+  const m = FINE_LIKE.exec(base(path));
+  return m ? `${Number(m[3])} ${Number(m[4])}` : path;
+};
 const span = (s: Segment) => `[${s.t0}, ${s.t1}]`;
 
 /** Two or more files of one iteration and slice: every such group among `entries`. */
@@ -211,8 +216,26 @@ export function iterateOf(d: FineDirectory, k: number): IterateCheck {
     }
     return lo === 0 ? undefined : newest[lo - 1];
   };
+  // slices (by the milliseconds of their names) whose newest file is left out: no older file stands in
+  const usableSet = new Set(usable);
+  const blocked = new Map<string, FineEntry>();
+  for (const e of d.entries) {
+    if (e.iteration > k || usableSet.has(e)) continue;
+    const key = nameSlice(e.path);
+    const held = blocked.get(key);
+    if (!held || held.iteration < e.iteration) blocked.set(key, e);
+  }
   let chosen = [...bySlice.values()].sort((a, b) => a.segment!.t0 - b.segment!.t0 || a.segment!.t1 - b.segment!.t1);
   chosen = chosen.filter((e) => {
+    const newer = blocked.get(nameSlice(e.path));
+    if (newer && newer.iteration > e.iteration) {
+      problems.push({
+        kind: "stale",
+        message: `${newer.path} is left out (above), so iterate ${k} has no slice ${span(e.segment!)}: ${e.path} of iteration ${e.iteration} would stand in for it`,
+        skipped: [e.path],
+      });
+      return false;
+    }
     const want = expectedAt(e.segment!.t0);
     if (want === undefined || want <= e.iteration) return true;
     const missing = join(d.dir, fineFilename(e.prefix, want, e.segment!.t0, e.segment!.t1));
@@ -234,7 +257,7 @@ function tiled(chosen: readonly FineEntry[], problems: Finding[]): FineEntry[] {
     const prev = kept.at(-1);
     const s = e.segment!;
     if (prev && s.t0 < prev.segment!.t1) {
-      problems.push({ kind: "overlap", message: `${e.path} (slice ${span(s)}) overlaps ${prev.path} (slice ${span(prev.segment!)})`, skipped: [e.path] });
+      problems.push({ kind: "overlap", message: `${e.path}: slice ${span(s)} overlaps ${prev.path} (slice ${span(prev.segment!)})`, skipped: [e.path] });
       continue;
     }
     if (prev && s.t0 > prev.segment!.t1) {
@@ -265,7 +288,7 @@ function onGrid(d: FineDirectory, chosen: readonly FineEntry[], problems: Findin
   const example = chosen[0] ?? d.entries[0];
   for (let i = 0; i < covered.length; i++) {
     if (covered[i]) continue;
-    const name = example ? ` (expected ${join(d.dir, fineFilename(example.prefix, example.iteration, grid[i]!, grid[i + 1]!))} or one of an earlier iteration)` : "";
+    const name = example ? ` (such as ${fineFilename(example.prefix, example.iteration, grid[i]!, grid[i + 1]!)})` : "";
     problems.push({ kind: "gap", message: `gap: no file for slice ${i + 1} [${grid[i]}, ${grid[i + 1]}] in ${d.dir}${name}`, skipped: [] });
   }
   return kept;

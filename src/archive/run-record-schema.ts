@@ -140,11 +140,11 @@ export function parseRunRecord(value: unknown): CheckedRunRecord {
     throw new RunRecordError(where === "top level" ? `run record ${what}` : what, where);
   }
   const out = r.output as unknown as CheckedRunRecord;
-  if (out.iterations !== undefined && out.maxdif !== undefined && out.maxdif.length !== out.iterations) {
-    throw new RunRecordError(`${out.maxdif.length} maxdif values for ${out.iterations} iterations (one per iteration)`, "maxdif");
-  }
   if (out.iterations !== undefined && out.iterations > out.parameters.maxIterations) {
     throw new RunRecordError(`${out.iterations} iterations, more than maxIterations ${out.parameters.maxIterations}`, "iterations");
+  }
+  if (out.iterations !== undefined && out.maxdif !== undefined && out.maxdif.length !== out.iterations) {
+    throw new RunRecordError(`${out.maxdif.length} maxdif values for ${out.iterations} iterations (one per iteration)`, "maxdif");
   }
   return out;
 }

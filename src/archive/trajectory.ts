@@ -78,18 +78,22 @@ export interface Trajectory {
   readonly files: string[];
 }
 
-/** combine_fine_data: the first slice whole, then each next one without its first row. */
+/**
+ * combine_fine_data: the first slice whole, then each next one without its first row (the state
+ * the slice before ended with). After a gap (--allow-gaps) nothing repeats, so the row is kept.
+ */
 export function combineSegments(segments: readonly Segment[]): Trajectory {
   if (segments.length === 0) throw new Error("no fine files to combine");
   const ordered = [...segments].sort((x, y) => x.t0 - y.t0);
   const dim = ordered[0]!.dim;
-  const rows = ordered.reduce((s, x, i) => s + x.rows - (i === 0 ? 0 : 1), 0);
+  const skips = ordered.map((s, i) => (i > 0 && s.t0 === ordered[i - 1]!.t1 ? 1 : 0));
+  const rows = ordered.reduce((s, x, i) => s + x.rows - skips[i]!, 0);
   const t = new Float64Array(rows);
   const data = new Float64Array(rows * dim);
   let at = 0;
   ordered.forEach((s, i) => {
     if (s.dim !== dim) throw new Error(`${s.file.path}: dimension ${s.dim}, the others have ${dim}`);
-    const skip = i === 0 ? 0 : 1;
+    const skip = skips[i]!;
     t.set(s.t.subarray(skip), at);
     data.set(s.data.subarray(skip * dim), at * dim);
     at += s.rows - skip;

@@ -334,11 +334,14 @@ export function summarize(problems: readonly Finding[], dir: string): string {
   return `${problems[0]!.message}${more > 0 ? ` (and ${more} more problem${more > 1 ? "s" : ""}: parareal inspect ${dir} lists them)` : ""}`;
 }
 
-/** Under --allow-gaps: one warning per file left out, and per gap. */
+/** Under --allow-gaps: one warning per file left out, and per gap (once, however many iterates show it). */
 export function warnSkipped(problems: readonly Finding[]): void {
   const said = new Set<string>();
   for (const p of problems) {
-    if (p.skipped.length === 0 && p.kind === "gap") log.warning(`--allow-gaps: ${p.message}`);
+    if (p.skipped.length === 0 && p.kind === "gap" && !said.has(p.message)) {
+      said.add(p.message);
+      log.warning(`--allow-gaps: ${p.message}`);
+    }
     for (const f of p.skipped) {
       if (said.has(f)) continue;
       said.add(f);

@@ -1,7 +1,8 @@
 /**
  * Fine files back into trajectories, with the original's combine_fine_data semantics: the
  * first file whole, then each next file without its first row (it repeats the previous file's
- * last state), in time order. For parareal directories, the trajectory of one iterate.
+ * last state), in time order. Which files make an iterate, and whether they are consistent, is
+ * fine-check.ts's business.
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -99,24 +100,4 @@ export function combineSegments(segments: readonly Segment[]): Trajectory {
     at += s.rows - skip;
   });
   return { t, data, dim, files: ordered.map((s) => s.file.path) };
-}
-
-/** Iterations present in a directory of fine files. */
-export function iterationsPresent(files: readonly FineFile[]): number[] {
-  return [...new Set(files.map((f) => f.iteration))].sort((a, b) => a - b);
-}
-
-/**
- * The files making iterate K: for each slice (by its start time), the newest file at or below K;
- * slices not recomputed in iterate K come from the iteration that last did.
- */
-export function filesOfIterate(files: readonly FineFile[], k: number): FineFile[] {
-  const bySlice = new Map<string, FineFile>();
-  for (const f of files) {
-    if (f.iteration > k) continue;
-    const slice = /-(-?\d+-(-?\d+))\.h5$/.exec(f.path)![1]!;
-    const held = bySlice.get(slice);
-    if (!held || held.iteration < f.iteration) bySlice.set(slice, f);
-  }
-  return [...bySlice.values()];
 }

@@ -80,8 +80,8 @@ function inspectPart(dir: string, run: RunContext, reference: boolean, runProble
   const notes: string[] = [];
   for (const h of holes.values()) {
     if (said.has(h.iteration)) continue;
-    const line = `iteration ${h.iteration}: ${h.missing} of ${h.of} slices from its first on${detail(h.iteration)}`;
-    if (k !== undefined && h.iteration > k) notes.push(`${line}, beyond the converged iterate ${k}: work cancelled on convergence`);
+    const line = `iteration ${h.iteration}: ${h.missing} of ${h.of} slices from its first one on${detail(h.iteration)}`;
+    if (k !== undefined && h.iteration > k) notes.push(`${line} missing, beyond the converged iterate ${k}: work cancelled on convergence`);
     else missing.push(line);
   }
   return { dir, files: checked.entries.length, iterations, corrupt, problems, missing, notes };
@@ -124,6 +124,9 @@ function describe(i: Inspection): string {
     for (const c of p.corrupt) lines.push(`  corrupt: ${c.file}: ${c.reason}`);
     for (const c of p.problems) lines.push(`  problem: ${c}`);
     for (const n of p.notes) lines.push(`  note: ${n}`);
+    if (p.files > 0 && p.corrupt.length + p.problems.length + p.missing.length === 0) {
+      lines.push("  consistent: every file readable, named as its attributes say, finite; no duplicate, gap or overlap");
+    }
   }
   return lines.join("\n");
 }

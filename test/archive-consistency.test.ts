@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadHdf5 } from "../src/archive/hdf5.js";
+import { describeInspection, inspectionFailed, inspectRun } from "../src/cli/inspect-command.js";
 import { runCli, runPythonCode, tempDir, type Completed } from "./helpers.js";
 
 let pristine = "";
@@ -15,6 +17,7 @@ let pristine = "";
 let iterate1Csv = "";
 
 before(async () => {
+  await loadHdf5();
   pristine = mkdtempSync(join(tmpdir(), "parareal-consistency-"));
   process.on("exit", () => rmSync(pristine, { recursive: true, force: true }));
     // 7 slices of 5/7: times that are not round, 7 + 28 files
@@ -22,6 +25,12 @@ before(async () => {
   assert.equal(r.code, 0, r.stderr);
   iterate1Csv = (await runCli(["combine", join(pristine, "parareal"), "--iteration", "1"])).stdout;
 });
+
+/** `parareal inspect DIR` in this process (one CLI run of it per case would cost 0.5 s of CPU each). */
+async function inspectHere(dir: string): Promise<Completed> {
+  const i = inspectRun(dir);
+  return { code: inspectionFailed(i) ? 1 : 0, stdout: describeInspection(i) + "\n", stderr: "" };
+}
 
 /** A copy of the clean run to damage. */
 function copyRun(t: { after: (fn: () => void) => void }): string {
@@ -50,7 +59,7 @@ test("a missing reference file is a gap: combine fails naming the slice, --allow
   const dir = copyRun(t);
   const euler = join(dir, "euler");
   unlinkSync(join(euler, "fine-0000-002142-002857.h5"));
-  const [strict, inspect, plot] = await Promise.all([runCli(["combine", euler]), runCli(["inspect", dir]), runCli(["plot", dir, "--kind", "trajectory", "-o", join(dir, "p.svg")])]);
+  const [strict, inspect, plot] = await Promise.all([runCli(["combine", euler]), inspectHere(dir), runCli(["plot", dir, "--kind", "trajectory", "-o", join(dir, "p.svg")])]);
   oneLineError(strict, 1, /^parareal: gap: no file for slice 4 \[2\.142857142857143, 2\.857142857142857\] in \S+euler \(such as fine-0000-002142-002857\.h5\); give --allow-gaps/, "combine");
   oneLineError(plot, 1, /gap: no file for slice 4/, "plot");
   assert.equal(inspect.code, 1);
@@ -84,7 +93,7 @@ with h5py.File(f"{d}/parareal/fine-0001-002857-003571.h5", "r+") as f:
     a = f["data"].attrs; a["t0"] = 3.5714285714285716; a["t1"] = 4.285714285714286
 `,
   );
-  const [euler, parareal, inspect] = await Promise.all([runCli(["combine", join(dir, "euler")]), runCli(["combine", join(dir, "parareal"), "--iteration", "1"]), runCli(["inspect", dir])]);
+  const [euler, parareal, inspect] = await Promise.all([runCli(["combine", join(dir, "euler")]), runCli(["combine", join(dir, "parareal"), "--iteration", "1"]), inspectHere(dir)]);
   oneLineError(euler, 1, /^parareal: \S+euler\/fine-0000-002142-002857\.h5: t0 = 2\.857142857142857 is not before t1 = 2\.142857142857143/, "t0 > t1");
   oneLineError(parareal, 1, /^parareal: \S+parareal\/fine-0001-002857-003571\.h5: the attributes t0 = 3\.5714285714285716, t1 = 4\.285714285714286 contradict the name \(they make fine-0001-003571-004285\.h5\)/, "contradiction");
   assert.equal(inspect.code, 1);
@@ -108,7 +117,7 @@ os.rename(src, f"{d}/euler/fine-0000-001300-002142.h5")
   );
   oneLineError(await runCli(["combine", euler]), 1, /^parareal: \S+fine-0000-001300-002142\.h5: slice \[1\.3, 2\.142857142857143\] is not one of run\.json's time slices \(linspace\(0, 5, 8\)\)/, "with run.json");
   unlinkSync(join(dir, "run.json"));
-  const [strict, inspect, skip] = await Promise.all([runCli(["combine", euler]), runCli(["inspect", euler]), runCli(["combine", euler, "--allow-gaps"])]);
+  const [strict, inspect, skip] = await Promise.all([runCli(["combine", euler]), inspectHere(euler), runCli(["combine", euler, "--allow-gaps"])]);
   oneLineError(strict, 1, /^parareal: \S+fine-0000-001300-002142\.h5: slice \[1\.3, 2\.142857142857143\] overlaps \S+fine-0000-000714-001428\.h5 \(slice \[0\.7142857142857143, 1\.4285714285714286\]\)/, "overlap");
   assert.equal(inspect.code, 1);
   assert.match(inspect.stdout, /problem: \S+fine-0000-001300-002142\.h5: slice \[1\.3, \S+\] overlaps/);
@@ -132,7 +141,7 @@ with h5py.File(f"{d}/parareal/fine-00001-000000-000714.h5", "w") as f:
 `,
   );
   const [strict, inspect, skip] = await Promise.all([runCli(["combine", pr, "--iteration", "1"]), runCli(["inspect", dir]), runCli(["combine", pr, "--iteration", "1", "--allow-gaps"])]);
-  oneLineError(strict, 1, /^parareal: \S+fine-00001-000000-000714\.h5: not in the original's format <name>-<iteration:04>-<ms:06>-<ms:06>\.h5 \(expected fine-0001-000000-000714\.h5\) \(and 2 more problems/, "duplicate");
+  oneLineError(strict, 1, /^parareal: \S+fine-00001-000000-000714\.h5: not in the original's format <name>-<iteration:04>-<ms:06>-<ms:06>\.h5 \(expected fine-0001-000000-000714\.h5\) \(and 2 more problems\)/, "duplicate");
   assert.equal(inspect.code, 1);
   assert.match(inspect.stdout, /problem: \S+fine-00001-000000-000714\.h5: 146 of 146 values are NaN or infinite/);
   assert.match(inspect.stdout, /problem: \S+fine-00001-000000-000714\.h5 and \S+fine-0001-000000-000714\.h5: 2 files for iteration 1, slice \[0, 0\.7142857142857143\]/);
@@ -148,8 +157,8 @@ with h5py.File(f"{d}/parareal/fine-00001-000000-000714.h5", "w") as f:
 test("all-NaN data in a correctly named file: combine and inspect say so", async (t) => {
   const dir = copyRun(t);
   h5py(dir, `with h5py.File(f"{d}/euler/fine-0000-000714-001428.h5", "r+") as f: f["data"][...] = np.nan`);
-  const [combine, inspect] = await Promise.all([runCli(["combine", join(dir, "euler")]), runCli(["inspect", dir])]);
-  oneLineError(combine, 1, /^parareal: \S+fine-0000-000714-001428\.h5: 146 of 146 values are NaN or infinite \(and 1 more problem: parareal inspect \S+ lists them\); give --allow-gaps/, "NaN");
+  const [combine, inspect] = await Promise.all([runCli(["combine", join(dir, "euler")]), inspectHere(dir)]);
+  oneLineError(combine, 1, /^parareal: \S+fine-0000-000714-001428\.h5: 146 of 146 values are NaN or infinite \(and 1 more problem\); give --allow-gaps/, "NaN");
   assert.equal(inspect.code, 1);
   assert.match(inspect.stdout, /problem: \S+fine-0000-000714-001428\.h5: 146 of 146 values are NaN or infinite/);
 });
@@ -158,7 +167,7 @@ test("a stale slice: a lost file of iterate k is not replaced silently by an old
   const dir = copyRun(t);
   const pr = join(dir, "parareal");
   unlinkSync(join(pr, "fine-0003-002857-003571.h5"));
-  const [combine, inspect, later] = await Promise.all([runCli(["combine", pr, "--iteration", "3"]), runCli(["inspect", dir]), runCli(["combine", pr])]);
+  const [combine, inspect, later] = await Promise.all([runCli(["combine", pr, "--iteration", "3"]), inspectHere(dir), runCli(["combine", pr])]);
   oneLineError(
     combine,
     1,
@@ -187,7 +196,7 @@ test("run.json: a huge iteration count is bounded by the files; bad values are o
   oneLineError(plot, 1, /^parareal: \S+run\.json: 1000000000000 iterations, more than maxIterations 7 \(iterations\)\n$/, "plot, 1e12 iterations");
   // ... and a count the run allows but the files do not hold: bounded by the directory
   write({ ...record, parameters: { ...(record.parameters as object), maxIterations: 10 }, iterations: 9, maxdif: [...(record.maxdif as number[]), 1e-5, 1e-6] });
-  const [inspect9, plot9] = await Promise.all([runCli(["inspect", dir]), runCli(["plot", dir, "-o", join(dir, "x.svg")])]);
+  const [inspect9, plot9] = await Promise.all([inspectHere(dir), runCli(["plot", dir, "-o", join(dir, "x.svg")])]);
   assert.equal(inspect9.code, 1);
   assert.match(inspect9.stdout, /problem: \S+run\.json: 9 iterations, but \S+parareal holds iterations 1 to 7 \(iterations\)/);
   oneLineError(plot9, 1, /^parareal: \S+run\.json: 9 iterations, but \S+parareal holds iterations 1 to 7 \(iterations\)\n$/, "plot, 9 iterations");
@@ -209,7 +218,7 @@ test("run.json: a huge iteration count is bounded by the files; bad values are o
     await Promise.all(
       commands.map(async (c) => {
         if (c === "inspect") {
-          const i = await runCli(["inspect", dir]);
+          const i = await inspectHere(dir);
           assert.equal(i.code, 1, what(c));
           assert.match(i.stdout, new RegExp(`problem: \\S+${pattern.source.replace(/\$$/, "")}`, "m"), what(c));
           return;
@@ -228,7 +237,7 @@ test("plot reads each fine file once; __proto__ and constructor keys in run.json
     .replace(/^\{/, '{"__proto__": {"iterations": 3, "status": "failed"}, "constructor": {"name": "x"},')
     .replace('"params": {', '"params": {"__proto__": {"zeta": 2}, "constructor": 7, ');
   writeFileSync(runFile, text);
-  const [inspect, plot] = await Promise.all([runCli(["inspect", dir]), runCli(["plot", dir, "--kind", "trajectory", "--log", "debug", "-o", join(dir, "t.svg")])]);
+  const [inspect, plot] = await Promise.all([inspectHere(dir), runCli(["plot", dir, "--kind", "trajectory", "--log", "debug", "-o", join(dir, "t.svg")])]);
   assert.equal(inspect.code, 0, inspect.stdout + inspect.stderr);
   assert.match(inspect.stdout, /status: converged, 7 iterations/);
   assert.equal(plot.code, 0, plot.stderr);

@@ -70,16 +70,27 @@ function base(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
+/** A fine-like name's fields, as written (the exact format is checked against them). */
+interface NameFields {
+  readonly prefix: string;
+  readonly iteration: string;
+  readonly ms0: string;
+  readonly ms1: string;
+}
+
+function nameFields(file: string): NameFields | undefined {
+  const m = FINE_LIKE.exec(file);
+  return m ? { prefix: m[1]!, iteration: m[2]!, ms0: m[3]!, ms1: m[4]! } : undefined;
+}
+
 /** What is wrong with one file on its own. */
-function fileProblems(path: string, name: RegExpExecArray, segment: Segment): Finding[] {
+function fileProblems(path: string, name: NameFields, segment: Segment): Finding[] {
   const out: Finding[] = [];
   const add = (kind: FindingKind, message: string) => out.push({ kind, message: `${path}: ${message}`, skipped: [path] });
-  const [, prefix, iterText, ms0Text, ms1Text] = name as unknown as [string, string, string, string, string];
-  const iteration = Number(iterText);
   const { t0, t1 } = segment;
   if (!(t0 < t1)) add("order", `t0 = ${t0} is not before t1 = ${t1}`);
-  const expected = fineFilename(prefix, iteration, t0, t1);
-  if (Number(ms0Text) !== milliseconds(t0) || Number(ms1Text) !== milliseconds(t1)) {
+  const expected = fineFilename(name.prefix, Number(name.iteration), t0, t1);
+  if (Number(name.ms0) !== milliseconds(t0) || Number(name.ms1) !== milliseconds(t1)) {
     add("contradiction", `the attributes t0 = ${t0}, t1 = ${t1} contradict the name (they make ${expected})`);
   } else if (base(path) !== expected) {
     add("name", `not in the original's format ${FORMAT} (expected ${expected})`);
@@ -91,9 +102,8 @@ function fileProblems(path: string, name: RegExpExecArray, segment: Segment): Fi
 }
 
 /** The name alone, for a file that cannot be read: its digits in the original's widths. */
-function nameProblems(path: string, name: RegExpExecArray): Finding[] {
-  const [, prefix, iterText, ms0Text, ms1Text] = name as unknown as [string, string, string, string, string];
-  const canonical = `${prefix}-${zeroPad(Number(iterText), 4)}-${zeroPad(Number(ms0Text), 6)}-${zeroPad(Number(ms1Text), 6)}.h5`;
+function nameProblems(path: string, name: NameFields): Finding[] {
+  const canonical = `${name.prefix}-${zeroPad(Number(name.iteration), 4)}-${zeroPad(Number(name.ms0), 6)}-${zeroPad(Number(name.ms1), 6)}.h5`;
   return base(path) === canonical ? [] : [{ kind: "name", message: `${path}: not in the original's format ${FORMAT} (expected ${canonical})`, skipped: [path] }];
 }
 
@@ -105,19 +115,19 @@ export function checkFineDirectory(dir: string, options: CheckOptions = {}): Fin
   } catch (e) {
     throw new Error(`cannot read directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const read: { path: string; name: RegExpExecArray; segment: Segment | undefined; problems: Finding[] }[] = [];
+  const read: { path: string; name: NameFields; segment: Segment | undefined; problems: Finding[] }[] = [];
   for (const file of names.sort()) {
-    const m = FINE_LIKE.exec(file);
-    if (!m) continue;
-    const iteration = Number(m[2]);
+    const name = nameFields(file);
+    if (!name) continue;
+    const iteration = Number(name.iteration);
     if (options.upTo !== undefined && iteration > options.upTo) continue;
     const path = join(dir, file);
     log.debug(`reading ${path}`);
     try {
-      const segment = readSegment({ path, name: m[1]!, iteration });
-      read.push({ path, name: m, segment, problems: fileProblems(path, m, segment) });
+      const segment = readSegment({ path, name: name.prefix, iteration });
+      read.push({ path, name, segment, problems: fileProblems(path, name, segment) });
     } catch (e) {
-      read.push({ path, name: m, segment: undefined, problems: [{ kind: "unreadable", message: (e as Error).message, skipped: [path] }, ...nameProblems(path, m)] });
+      read.push({ path, name, segment: undefined, problems: [{ kind: "unreadable", message: (e as Error).message, skipped: [path] }, ...nameProblems(path, name)] });
     }
   }
   // the directory's dimension: the one most files have
@@ -127,7 +137,7 @@ export function checkFineDirectory(dir: string, options: CheckOptions = {}): Fin
   for (const r of read) {
     if (r.segment && r.segment.dim !== dim) r.problems.push({ kind: "dimension", message: `${r.path}: dimension ${r.segment.dim}, the other files have ${dim}`, skipped: [r.path] });
   }
-  const entries = read.map((r) => ({ path: r.path, prefix: r.name[1]!, iteration: Number(r.name[2]), segment: r.segment, problems: r.problems }));
+  const entries = read.map((r) => ({ path: r.path, prefix: r.name.prefix, iteration: Number(r.name.iteration), segment: r.segment, problems: r.problems }));
   return { dir, entries, grid: options.grid };
 }
 
@@ -139,8 +149,8 @@ export function iterationsOf(d: FineDirectory): number[] {
 const sliceKey = (s: Segment) => `${s.t0} ${s.t1}`;
 /** a file's slice as its name gives it: the two millisecond fields, as numbers */
 const nameSlice = (path: string) => {
-  const m = FINE_LIKE.exec(base(path));
-  return m ? `${Number(m[3])} ${Number(m[4])}` : path;
+  const n = nameFields(base(path));
+  return n ? `${Number(n.ms0)} ${Number(n.ms1)}` : path;
 };
 const span = (s: Segment) => `[${s.t0}, ${s.t1}]`;
 
@@ -329,9 +339,9 @@ export function iterationHoles(d: FineDirectory): { iteration: number; missing: 
 }
 
 /** One line for an error: the first finding, and how many more there are. */
-export function summarize(problems: readonly Finding[], dir: string): string {
+export function summarize(problems: readonly Finding[]): string {
   const more = problems.length - 1;
-  return `${problems[0]!.message}${more > 0 ? ` (and ${more} more problem${more > 1 ? "s" : ""}: parareal inspect ${dir} lists them)` : ""}`;
+  return `${problems[0]!.message}${more > 0 ? ` (and ${more} more problem${more > 1 ? "s" : ""})` : ""}`;
 }
 
 /** Under --allow-gaps: one warning per file left out, and per gap (once, however many iterates show it). */

@@ -55,7 +55,7 @@ export function combineDirectory(dir: string, flags: { iteration?: number | unde
   const checked = checkFineDirectory(dir, { grid: run.grid, upTo: k });
   const iterate = iterateOf(checked, k);
   if (iterate.problems.length > 0) {
-    if (!flags.allowGaps) throw new Error(`${summarize(iterate.problems, run.root ?? dir)}; give --allow-gaps to leave such files out`);
+    if (!flags.allowGaps) throw new Error(`${summarize(iterate.problems)}; give --allow-gaps to leave such files out`);
     warnSkipped(iterate.problems);
   }
   if (iterate.segments.length === 0) throw new Error(`no consistent fine files of iterate ${k} in ${dir}`);

@@ -105,7 +105,13 @@ export function inspectRun(dir: string): Inspection {
   return { dir, ...(run.record ? { run: run.record } : {}), runProblems, parts };
 }
 
-function describe(i: Inspection): string {
+/** Whether anything is wrong: inspect's exit status 1. */
+export function inspectionFailed(i: Inspection): boolean {
+  return i.runProblems.length > 0 || i.parts.some((p) => p.corrupt.length + p.problems.length + p.missing.length > 0);
+}
+
+/** The inspection as the command prints it. */
+export function describeInspection(i: Inspection): string {
   const lines: string[] = [`run directory ${i.dir}`];
   if (i.run) {
     const r = i.run;
@@ -143,8 +149,8 @@ export function addInspectCommand(program: Command): void {
     .action(async (dir: string, flags: { json: boolean }) => {
       await loadHdf5();
       const result = inspectRun(dir);
-      process.stdout.write((flags.json ? JSON.stringify(result) : describe(result)) + "\n");
+      process.stdout.write((flags.json ? JSON.stringify(result) : describeInspection(result)) + "\n");
       // a directory with broken files is worth a non-zero exit for scripts
-      if (result.runProblems.length > 0 || result.parts.some((p) => p.corrupt.length + p.problems.length + p.missing.length > 0)) process.exitCode = 1;
+      if (inspectionFailed(result)) process.exitCode = 1;
     });
 }

@@ -73,7 +73,7 @@ export function loadRun(dir: string, allowGaps: boolean): RunData {
     }
   }
   if (problems.length > 0) {
-    if (!allowGaps) throw new Error(`${summarize(problems, dir)}; give --allow-gaps to leave such files out`);
+    if (!allowGaps) throw new Error(`${summarize(problems)}; give --allow-gaps to leave such files out`);
     warnSkipped(problems);
   }
   if (iterates.length === 0 && !reference) throw new UsageError(`${dir}: no fine files in euler/ or parareal/ (is it the --output of parareal run?)`);

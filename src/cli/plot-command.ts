@@ -86,7 +86,7 @@ export function loadRun(dir: string, allowGaps: boolean): RunData {
   const exact =
     harmonic && p.y0[0] === 1 && p.y0[1] === 0 && typeof zeta === "number" && zeta < 1 && typeof omega0 === "number" ? underdampedSolution(omega0, zeta) : undefined;
   const names: readonly [string, string] = harmonic || !p ? ["position q (m)", "momentum p (m/s)"] : ["y[0]", "y[1]"];
-  const what = p ? `${p.problem.name} ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
+  const what = p ? [p.problem.name, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join(" ") : "";
   const outcome = record?.iterations !== undefined ? `, ${record.status} after ${record.iterations} iterations` : "";
   return { record, iterates, reference, exact, names, title: `parareal run ${basename(resolve(dir))}: ${what}${outcome}`.replace(/: $/, "") };
 }
@@ -111,18 +111,27 @@ function exactPoints(d: RunData): Point[] {
   return out;
 }
 
-/** The reference lines' own colours and dashes: black dashed reference, green exact solution. */
-const referenceScales = {
-  color: { field: "series", type: "nominal", title: "reference", scale: { domain: [REFERENCE_LABEL, EXACT_LABEL], range: [REFERENCE_COLOUR, EXACT_COLOUR] } },
-  // one legend: in a layer with its own colour scale Vega-Lite would not merge a dash legend into it
-  strokeDash: { field: "series", type: "nominal", legend: null, scale: { domain: [REFERENCE_LABEL, EXACT_LABEL], range: [[6, 4], [1, 0]] } },
-};
+/** The reference lines present, with their own colours and dashes: black dashed reference, green exact solution. */
+function referenceLines(d: RunData): { labels: string[]; colours: string[]; dashes: number[][] } {
+  const lines = [
+    ...(d.reference ? [{ label: REFERENCE_LABEL, colour: REFERENCE_COLOUR, dash: [6, 4] }] : []),
+    ...(d.exact ? [{ label: EXACT_LABEL, colour: EXACT_COLOUR, dash: [1, 0] }] : []),
+  ];
+  return { labels: lines.map((l) => l.label), colours: lines.map((l) => l.colour), dashes: lines.map((l) => l.dash) };
+}
+
+/** "a, b and c" */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
 
 function trajectoryChart(d: RunData): Chart {
   const iterates = d.iterates.flatMap(({ k, tr }) => points(tr, `iterate ${k}`, { k }));
   const refs = [...(d.reference ? points(d.reference, REFERENCE_LABEL) : []), ...exactPoints(d)];
+  const lines = referenceLines(d);
+  const shown = [...(d.iterates.length ? ["each parareal iterate"] : []), ...(d.reference ? ["the serial fine reference"] : []), ...(d.exact ? ["the exact solution"] : [])];
   return {
-    title: `${d.names[0]}: each parareal iterate, the serial fine reference and the exact solution`,
+    title: `${d.names[0]}: ${listed(shown)}`,
     width: WIDTH,
     height: 380,
     layer: [
@@ -136,11 +145,22 @@ function trajectoryChart(d: RunData): Chart {
           detail: { field: "series" },
         },
       },
-      {
-        data: { values: refs },
-        mark: { type: "line", strokeWidth: 2 },
-        encoding: { x: { field: "t", type: "quantitative" }, y: { field: "q", type: "quantitative" }, ...referenceScales },
-      },
+      ...(refs.length === 0
+        ? []
+        : [
+            {
+              data: { values: refs },
+              mark: { type: "line", strokeWidth: 2 },
+              encoding: {
+                x: { field: "t", type: "quantitative" },
+                y: { field: "q", type: "quantitative" },
+                // only the lines drawn are in the legend
+                color: { field: "series", type: "nominal", title: "reference", scale: { domain: lines.labels, range: lines.colours } },
+                // one legend: in a layer with its own colour scale Vega-Lite would not merge a dash legend into it
+                strokeDash: { field: "series", type: "nominal", legend: null, scale: { domain: lines.labels, range: lines.dashes } },
+              },
+            },
+          ]),
     ],
     resolve: { scale: { color: "independent" } },
   };
@@ -183,7 +203,10 @@ function phaseChart(d: RunData): Chart {
   if ((last?.tr.dim ?? d.reference?.dim ?? 2) < 2) throw new Error("the phase portrait needs a state of two or more components");
   const label = last ? `parareal (iterate ${last.k})` : "parareal";
   const values = [...(last ? points(last.tr, label) : []), ...(d.reference ? points(d.reference, REFERENCE_LABEL) : []), ...exactPoints(d)].map((v, i) => ({ ...v, order: i }));
-  const domain = [label, REFERENCE_LABEL, EXACT_LABEL];
+  const lines = referenceLines(d);
+  const domain = [...(last ? [label] : []), ...lines.labels];
+  const colours = [...(last ? ["#0d0887"] : []), ...lines.colours];
+  const dashes = [...(last ? [[1, 0]] : []), ...lines.dashes];
   return {
     title: "phase portrait",
     width: WIDTH,
@@ -193,8 +216,8 @@ function phaseChart(d: RunData): Chart {
     encoding: {
       x: { field: "q", type: "quantitative", title: d.names[0] },
       y: { field: "p", type: "quantitative", title: d.names[1] },
-      color: { field: "series", type: "nominal", title: null, scale: { domain, range: ["#0d0887", REFERENCE_COLOUR, EXACT_COLOUR] } },
-      strokeDash: { field: "series", type: "nominal", title: null, scale: { domain, range: [[1, 0], [6, 4], [1, 0]] } },
+      color: { field: "series", type: "nominal", title: null, scale: { domain, range: colours } },
+      strokeDash: { field: "series", type: "nominal", title: null, scale: { domain, range: dashes } },
       order: { field: "order" },
     },
   };

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.js";
 import { join } from "node:path";
 import { RUN_FILE } from "./layout.js";
+import { jsonErrorWhere, parseRunRecord, type CheckedRunRecord } from "./run-record-schema.js";
 
 /** A job as run.json records it: times in seconds from the run's start, on the driver's clock. */
 export interface JobRecord {
@@ -68,15 +69,28 @@ export function writeRunRecord(dir: string, record: RunRecord): void {
   writeFileAtomic(path, JSON.stringify(record, null, 2) + "\n");
 }
 
-/** The record of a run directory, or undefined when there is none (or it is not ours). */
-export function readRunRecord(dir: string): RunRecord | undefined {
+/**
+ * The record of a run directory, checked against the schema, or undefined when there is none.
+ * Anything wrong is one line: `<dir>/run.json: <what> (<where>)`.
+ */
+export function readRunRecord(dir: string): CheckedRunRecord | undefined {
+  const path = join(dir, RUN_FILE);
   let text: string;
   try {
-    text = readFileSync(join(dir, RUN_FILE), "utf8");
-  } catch {
-    return undefined;
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const record = JSON.parse(text) as Partial<RunRecord>;
-  if (record.format !== "parareal-run/1") throw new Error(`${join(dir, RUN_FILE)} is not a parareal run record`);
-  return record as RunRecord;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: ${jsonErrorWhere(text, e as Error).message}`);
+  }
+  try {
+    return parseRunRecord(value);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
 }

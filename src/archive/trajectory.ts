@@ -1,7 +1,8 @@
 /**
  * Fine files back into trajectories, with the original's combine_fine_data semantics: the
  * first file whole, then each next file without its first row (it repeats the previous file's
- * last state), in time order. For parareal directories, the trajectory of one iterate.
+ * last state), in time order. Which files make an iterate, and whether they are consistent, is
+ * fine-check.ts's business.
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -55,11 +56,14 @@ export function readSegment(file: FineFile): Segment {
   const { shape, attributes: a, data } = content;
   if (shape.length !== 2 || shape[0]! < 1) throw new Error(`${file.path}: dataset \`data\` has shape (${shape.join(", ")}), expected (rows, dimension)`);
   for (const key of ["t0", "t1", "n"]) {
-    if (typeof a[key] !== "number" || !Number.isFinite(a[key])) throw new Error(`${file.path}: attribute \`${key}\` is missing`);
+    if (!Object.hasOwn(a, key)) throw new Error(`${file.path}: attribute \`${key}\` is missing`);
+    if (!Number.isFinite(a[key])) throw new Error(`${file.path}: attribute \`${key}\` is ${a[key]}, not a finite number`);
   }
   const [rows, dim] = [shape[0]!, shape[1]!];
   const n = a.n!;
   const stride = a.stride ?? 1;
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${file.path}: attribute \`n\` is ${n}, not a number of steps (an integer >= 1)`);
+  if (!Number.isSafeInteger(stride) || stride < 1) throw new Error(`${file.path}: attribute \`stride\` is ${stride}, not an integer >= 1`);
   const expected = Math.floor(n / stride) + 1 + (n % stride === 0 ? 0 : 1);
   if (rows !== expected) throw new Error(`${file.path}: ${rows} rows, but n = ${n} steps with stride ${stride} make ${expected}`);
   const t = new Float64Array(rows);
@@ -75,41 +79,25 @@ export interface Trajectory {
   readonly files: string[];
 }
 
-/** combine_fine_data: the first slice whole, then each next one without its first row. */
+/**
+ * combine_fine_data: the first slice whole, then each next one without its first row (the state
+ * the slice before ended with). After a gap (--allow-gaps) nothing repeats, so the row is kept.
+ */
 export function combineSegments(segments: readonly Segment[]): Trajectory {
   if (segments.length === 0) throw new Error("no fine files to combine");
   const ordered = [...segments].sort((x, y) => x.t0 - y.t0);
   const dim = ordered[0]!.dim;
-  const rows = ordered.reduce((s, x, i) => s + x.rows - (i === 0 ? 0 : 1), 0);
+  const skips = ordered.map((s, i) => (i > 0 && s.t0 === ordered[i - 1]!.t1 ? 1 : 0));
+  const rows = ordered.reduce((s, x, i) => s + x.rows - skips[i]!, 0);
   const t = new Float64Array(rows);
   const data = new Float64Array(rows * dim);
   let at = 0;
   ordered.forEach((s, i) => {
     if (s.dim !== dim) throw new Error(`${s.file.path}: dimension ${s.dim}, the others have ${dim}`);
-    const skip = i === 0 ? 0 : 1;
+    const skip = skips[i]!;
     t.set(s.t.subarray(skip), at);
     data.set(s.data.subarray(skip * dim), at * dim);
     at += s.rows - skip;
   });
   return { t, data, dim, files: ordered.map((s) => s.file.path) };
-}
-
-/** Iterations present in a directory of fine files. */
-export function iterationsPresent(files: readonly FineFile[]): number[] {
-  return [...new Set(files.map((f) => f.iteration))].sort((a, b) => a - b);
-}
-
-/**
- * The files making iterate K: for each slice (by its start time), the newest file at or below K;
- * slices not recomputed in iterate K come from the iteration that last did.
- */
-export function filesOfIterate(files: readonly FineFile[], k: number): FineFile[] {
-  const bySlice = new Map<string, FineFile>();
-  for (const f of files) {
-    if (f.iteration > k) continue;
-    const slice = /-(-?\d+-(-?\d+))\.h5$/.exec(f.path)![1]!;
-    const held = bySlice.get(slice);
-    if (!held || held.iteration < f.iteration) bySlice.set(slice, f);
-  }
-  return [...bySlice.values()];
 }

@@ -1,17 +1,19 @@
-/** `parareal combine DIR`: one trajectory from a directory of fine files, as CSV or HDF5. */
+/** `parareal combine DIR`: one trajectory from a directory of fine files, as CSV or HDF5, checked first. */
 import { writeFileAtomic } from "../archive/atomic.js";
-import { dirname, extname } from "node:path";
+import { extname } from "node:path";
 import { Command, Option } from "commander";
+import { checkFineDirectory, iterateOf, summarize, warnSkipped } from "../archive/fine-check.js";
 import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
-import { readRunRecord } from "../archive/run-record.js";
-import { combineSegments, filesOfIterate, iterationsPresent, listFineFiles, readSegment, type Trajectory } from "../archive/trajectory.js";
+import { combineSegments, type Trajectory } from "../archive/trajectory.js";
 import { log } from "../log.js";
 import { UsageError } from "../errors.js";
 import { integerAtLeast } from "./parse.js";
+import { defaultIteration, fineIterationsIn, runOf } from "./run-directory.js";
 
 interface CombineFlags {
   iteration?: number;
   output?: string;
+  allowGaps?: boolean;
 }
 
 export function addCombineCommand(program: Command): void {
@@ -20,24 +22,16 @@ export function addCombineCommand(program: Command): void {
     .description(
       "Join the fine files of a directory (output/euler, output/parareal) into one trajectory, as the original's " +
         "combine_fine_data: the first file whole, then each next one without its first row. For parareal, the " +
-        "trajectory of one iterate, slices it did not recompute taken from the iteration that last did.",
+        "trajectory of one iterate, slices it did not recompute taken from the iteration that last did. Gaps, " +
+        "overlaps, duplicates, names contradicting the attributes and non-finite data are errors (exit 1).",
     )
     .argument("<dir>", "directory of fine files")
     .addOption(new Option("--iteration <k>", "iterate to combine (default: the converged one, from run.json; else the last)").argParser(integerAtLeast(0)))
     .option("-o, --output <file>", "write FILE.h5 (datasets t and data) or FILE.csv; default: CSV on stdout")
+    .option("--allow-gaps", "leave out inconsistent files instead of failing (one warning per file left out)", false)
     .action(async (dir: string, flags: CombineFlags) => {
       await combine(dir, flags);
     });
-}
-
-/** The iterate a directory's trajectory means by default: the converged one, per run.json. */
-function defaultIteration(dir: string, present: number[]): number {
-  const last = present.at(-1)!;
-  if (present.length === 1) return last;
-  const record = readRunRecord(dirname(dir.replace(/\/+$/, "")));
-  if (record?.iterations !== undefined && record.iterations <= last) return record.iterations;
-  log.warning(`no run.json with an iteration count beside ${dir}: combining the last iteration present (${last})`);
-  return last;
 }
 
 export function toCsv(tr: Trajectory): string {
@@ -51,21 +45,28 @@ export function toCsv(tr: Trajectory): string {
   return lines.join("\n") + "\n";
 }
 
+/** The trajectory of iterate `flags.iteration` (default: run.json's, else the last) of `dir`, checked. */
+export function combineDirectory(dir: string, flags: { iteration?: number | undefined; allowGaps?: boolean | undefined }): Trajectory {
+  const run = runOf(dir);
+  const names = fineIterationsIn(dir);
+  if (names.length === 0) throw new UsageError(`no fine files (name-NNNN-T0-T1.h5) in ${dir}`);
+  const k = flags.iteration ?? defaultIteration(dir, names, run, (m) => log.warning(m));
+  if (k < names[0]!) throw new UsageError(`iteration ${k} is not in ${dir} (iterations present: ${names[0]} to ${names.at(-1)})`);
+  const checked = checkFineDirectory(dir, { grid: run.grid, upTo: k });
+  const iterate = iterateOf(checked, k);
+  if (iterate.problems.length > 0) {
+    if (!flags.allowGaps) throw new Error(`${summarize(iterate.problems)}; give --allow-gaps to leave such files out`);
+    warnSkipped(iterate.problems);
+  }
+  if (iterate.segments.length === 0) throw new Error(`no consistent fine files of iterate ${k} in ${dir}`);
+  return combineSegments(iterate.segments);
+}
+
 export async function combine(dir: string, flags: CombineFlags): Promise<void> {
   const format = flags.output === undefined ? "csv" : extname(flags.output).toLowerCase();
   if (![".h5", ".hdf5", ".csv", "csv"].includes(format)) throw new UsageError(`-o \`${flags.output}\`: give a file ending in .h5, .hdf5 or .csv`);
   await loadHdf5();
-  let trajectory: Trajectory;
-  try {
-    const files = listFineFiles(dir);
-    if (files.length === 0) throw new Error(`no fine files (name-NNNN-T0-T1.h5) in ${dir}`);
-    const present = iterationsPresent(files);
-    const k = flags.iteration ?? defaultIteration(dir, present);
-    if (k < present[0]!) throw new Error(`iteration ${k} is not in ${dir} (iterations present: ${present[0]} to ${present.at(-1)})`);
-    trajectory = combineSegments(filesOfIterate(files, k).map(readSegment));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const trajectory = combineDirectory(dir, flags);
   if (format === "csv") {
     process.stdout.write(toCsv(trajectory));
     return;

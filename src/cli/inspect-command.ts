@@ -1,72 +1,117 @@
-/** `parareal inspect DIR`: what a run directory holds, and what is missing or broken in it. */
+/** `parareal inspect DIR`: what a run directory holds, and everything combine and plot would find wrong in it. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
+import { checkFineDirectory, iterateOf, iterationHoles, iterationsOf, type Finding } from "../archive/fine-check.js";
 import { loadHdf5 } from "../archive/hdf5.js";
-import { readRunRecord, type RunRecord } from "../archive/run-record.js";
-import { listFineFiles, readSegment, type FineFile } from "../archive/trajectory.js";
+import { REFERENCE_DIR, PARAREAL_DIR } from "../archive/layout.js";
+import type { RunRecord } from "../archive/run-record.js";
 import { UsageError } from "../errors.js";
+import { recordedIterations, runAt, type RunContext } from "./run-directory.js";
 
 interface Part {
   readonly dir: string;
   readonly files: number;
-  /** iteration -> slices (by t0 in ms, from the name) present */
-  readonly iterations: Record<number, number>;
+  /** iteration -> readable files of it */
+  readonly iterations: Record<string, number>;
   readonly corrupt: { file: string; reason: string }[];
+  /** inconsistencies combine and plot refuse: names, attributes, duplicates, gaps, overlaps, data */
+  readonly problems: string[];
   readonly missing: string[];
+  /** not errors: work cancelled on convergence */
+  readonly notes: string[];
 }
 
 export interface Inspection {
   readonly dir: string;
   readonly run?: RunRecord;
+  /** what is wrong with run.json, if anything */
+  readonly runProblems: string[];
   readonly parts: Part[];
 }
 
-function inspectPart(dir: string, expectSlices: number | undefined, lastIteration: number | undefined, reference: boolean): Part {
-  const files = listFineFiles(dir);
-  const iterations: Record<number, number> = {};
-  const corrupt: Part["corrupt"] = [];
-  const ok: FineFile[] = [];
-  for (const f of files) {
+function inspectPart(dir: string, run: RunContext, reference: boolean, runProblems: string[]): Part {
+  const checked = checkFineDirectory(dir, { grid: run.grid });
+  const present = iterationsOf(checked);
+  const iterations: Record<string, number> = {};
+  for (const e of checked.entries) if (e.segment) iterations[e.iteration] = (iterations[e.iteration] ?? 0) + 1;
+  let recorded: number | undefined;
+  if (!reference) {
     try {
-      readSegment(f);
-      ok.push(f);
-      iterations[f.iteration] = (iterations[f.iteration] ?? 0) + 1;
+      recorded = recordedIterations(run, dir, present);
     } catch (e) {
-      corrupt.push({ file: f.path, reason: (e as Error).message.replace(`${f.path}: `, "") });
+      runProblems.push((e as Error).message);
     }
   }
+  const last = present.at(-1);
+  // the iterate combine and plot take: the converged one, else the last
+  const k = reference ? last : (recorded ?? last);
+  const findings: Finding[] = [];
+  if (k !== undefined) {
+    findings.push(...iterateOf(checked, k).problems);
+    // files beyond the converged iterate: each on its own, and duplicates among them
+    const later = iterateOf({ ...checked, entries: checked.entries.filter((e) => e.iteration > k), grid: undefined }, Number.MAX_SAFE_INTEGER);
+    findings.push(...later.problems.filter((f) => f.kind !== "gap" && f.kind !== "overlap" && f.kind !== "stale"));
+  }
+  const corrupt = findings.filter((f) => f.kind === "unreadable").map((f) => ({ file: f.skipped[0]!, reason: f.message.replace(`${f.skipped[0]}: `, "") }));
+  const problems = [...new Set(findings.filter((f) => f.kind !== "unreadable").map((f) => f.message))];
+  const holes = new Map(iterationHoles(checked).map((h) => [h.iteration, h]));
+  const detail = (j: number) => {
+    const h = holes.get(j);
+    return h ? ` (${h.first.join(", ")}${h.missing > h.first.length ? ", ..." : ""})` : "";
+  };
   const missing: string[] = [];
-  if (expectSlices !== undefined) {
+  const said = new Set<number>();
+  const slices = run.record ? run.record.parameters.points - 1 : undefined;
+  if (slices !== undefined && (!reference || run.record?.parameters.reference !== false)) {
     if (reference) {
-      if ((iterations[0] ?? 0) < expectSlices) missing.push(`iteration 0: ${expectSlices - (iterations[0] ?? 0)} of ${expectSlices} slices`);
-    } else if (lastIteration !== undefined) {
-      // iteration k recomputes slices k..N
-      for (let k = 1; k <= lastIteration; k++) {
-        const want = expectSlices - k + 1;
-        const have = iterations[k] ?? 0;
-        if (have < want) missing.push(`iteration ${k}: ${want - have} of ${want} slices`);
+      if ((iterations[0] ?? 0) < slices) missing.push(`iteration 0: ${slices - (iterations[0] ?? 0)} of ${slices} slices${detail(0)}`);
+      said.add(0);
+    } else if (recorded !== undefined) {
+      // iteration j recomputes slices j..N; bounded by the files present (recordedIterations)
+      for (let j = 1; j <= Math.min(recorded, slices); j++) {
+        const want = slices - j + 1;
+        const have = iterations[j] ?? 0;
+        if (have < want) missing.push(`iteration ${j}: ${want - have} of ${want} slices${detail(j)}`);
+        said.add(j);
       }
     }
   }
-  return { dir, files: files.length, iterations, corrupt, missing };
+  const notes: string[] = [];
+  for (const h of holes.values()) {
+    if (said.has(h.iteration)) continue;
+    const line = `iteration ${h.iteration}: ${h.missing} of ${h.of} slices from its first one on${detail(h.iteration)}`;
+    if (k !== undefined && h.iteration > k) notes.push(`${line} missing, beyond the converged iterate ${k}: work cancelled on convergence`);
+    else missing.push(line);
+  }
+  return { dir, files: checked.entries.length, iterations, corrupt, problems, missing, notes };
 }
 
 export function inspectRun(dir: string): Inspection {
   if (!existsSync(dir)) throw new UsageError(`no such directory: ${dir}`);
-  const run = readRunRecord(dir);
-  const points = typeof run?.parameters.points === "number" ? run.parameters.points : undefined;
-  const slices = points === undefined ? undefined : points - 1;
-  const parts: Part[] = [];
-  for (const [sub, reference] of [["euler", true], ["parareal", false]] as const) {
-    const path = join(dir, sub);
-    if (existsSync(path)) parts.push(inspectPart(path, reference && run?.parameters.reference === false ? undefined : slices, run?.iterations, reference));
+  const runProblems: string[] = [];
+  let run: RunContext = { root: undefined, record: undefined, grid: undefined };
+  try {
+    run = runAt(dir);
+  } catch (e) {
+    runProblems.push((e as Error).message);
   }
-  if (parts.length === 0) parts.push(inspectPart(dir, undefined, undefined, false));
-  return { dir, ...(run ? { run } : {}), parts };
+  const parts: Part[] = [];
+  for (const [sub, reference] of [[REFERENCE_DIR, true], [PARAREAL_DIR, false]] as const) {
+    const path = join(dir, sub);
+    if (existsSync(path)) parts.push(inspectPart(path, run, reference, runProblems));
+  }
+  if (parts.length === 0) parts.push(inspectPart(dir, { root: undefined, record: undefined, grid: undefined }, false, runProblems));
+  return { dir, ...(run.record ? { run: run.record } : {}), runProblems, parts };
 }
 
-function describe(i: Inspection): string {
+/** Whether anything is wrong: inspect's exit status 1. */
+export function inspectionFailed(i: Inspection): boolean {
+  return i.runProblems.length > 0 || i.parts.some((p) => p.corrupt.length + p.problems.length + p.missing.length > 0);
+}
+
+/** The inspection as the command prints it. */
+export function describeInspection(i: Inspection): string {
   const lines: string[] = [`run directory ${i.dir}`];
   if (i.run) {
     const r = i.run;
@@ -77,11 +122,17 @@ function describe(i: Inspection): string {
   } else {
     lines.push("  no run.json: not a run directory, or written by another program");
   }
+  for (const r of i.runProblems) lines.push(`  problem: ${r}`);
   for (const p of i.parts) {
     const its = Object.entries(p.iterations).map(([k, n]) => `${k}: ${n}`);
     lines.push(`${p.dir}: ${p.files} files; slices per iteration: ${its.length ? its.join(", ") : "none"}`);
     for (const m of p.missing) lines.push(`  missing: ${m}`);
     for (const c of p.corrupt) lines.push(`  corrupt: ${c.file}: ${c.reason}`);
+    for (const c of p.problems) lines.push(`  problem: ${c}`);
+    for (const n of p.notes) lines.push(`  note: ${n}`);
+    if (p.files > 0 && p.corrupt.length + p.problems.length + p.missing.length === 0) {
+      lines.push("  consistent: every file readable, named as its attributes say, finite; no duplicate, gap or overlap");
+    }
   }
   return lines.join("\n");
 }
@@ -89,14 +140,17 @@ function describe(i: Inspection): string {
 export function addInspectCommand(program: Command): void {
   program
     .command("inspect")
-    .description("Show what a run directory holds: the run's parameters and status, iterations and slices present, missing or corrupt files.")
+    .description(
+      "Show what a run directory holds: the run's parameters and status, iterations and slices present; and everything " +
+        "combine and plot rely on: run.json, missing, corrupt or misnamed files, duplicates, gaps, overlaps, non-finite data (exit 1 if any).",
+    )
     .argument("<dir>", "run directory (the --output of parareal run)")
     .option("--json", "print the inspection as JSON", false)
     .action(async (dir: string, flags: { json: boolean }) => {
       await loadHdf5();
       const result = inspectRun(dir);
-      process.stdout.write((flags.json ? JSON.stringify(result) : describe(result)) + "\n");
+      process.stdout.write((flags.json ? JSON.stringify(result) : describeInspection(result)) + "\n");
       // a directory with broken files is worth a non-zero exit for scripts
-      if (result.parts.some((p) => p.corrupt.length > 0 || p.missing.length > 0)) process.exitCode = 1;
+      if (inspectionFailed(result)) process.exitCode = 1;
     });
 }

@@ -68,11 +68,23 @@ const job = v.looseObject(
     iteration: count(0),
     slice: count(0),
     submitted: finite,
+    dispatched: v.optional(finite),
     started: v.optional(finite),
     finished: v.optional(finite),
     status: v.optional(v.picklist(["done", "reused", "cancelled", "failed"], "must be done, reused, cancelled or failed")),
     worker: v.optional(text(1024)),
     seconds: v.optional(nonNegative),
+  },
+  "must be an object",
+);
+
+const iterate = v.looseObject(
+  {
+    iteration: count(0),
+    maxdif: v.optional(numberOrNaN),
+    error: v.optional(numberOrNaN),
+    at: finite,
+    seconds: finite,
   },
   "must be an object",
 );
@@ -95,6 +107,10 @@ const record = v.looseObject(
     maxdif: v.optional(v.pipe(v.array(numberOrNaN, "must be an array of numbers"), v.maxLength(MAX_POINTS, `must hold at most ${MAX_POINTS} numbers`))),
     wallSeconds: v.optional(nonNegative),
     referenceSeconds: v.optional(nonNegative),
+    startupSeconds: v.optional(nonNegative),
+    workers: v.optional(count(0)),
+    iterates: v.optional(v.pipe(v.array(iterate, "must be an array"), v.maxLength(MAX_POINTS, `must hold at most ${MAX_POINTS} records`))),
+    speedup: v.optional(v.looseObject({}, "must be an object")),
     error: v.optional(text(1 << 20)),
     jobs: v.optional(v.pipe(v.array(job, "must be an array"), v.maxLength(MAX_JOB_RECORDS, `must hold at most ${MAX_JOB_RECORDS} records`))),
   },

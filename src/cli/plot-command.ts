@@ -224,7 +224,7 @@ function phaseChart(d: RunData): Chart {
 }
 
 function timeline(d: RunData): Chart {
-  return timelineChart(d.record?.jobs ?? [], WIDTH);
+  return timelineChart(d.record?.jobs ?? [], WIDTH, d.record?.startupSeconds);
 }
 
 export async function renderSvg(spec: Chart): Promise<string> {

@@ -43,7 +43,7 @@ export function timelineBars(jobs: readonly JobRecord[], minWidth: number): Bar[
   });
 }
 
-export function timelineChart(jobs: readonly JobRecord[], width: number): Chart {
+export function timelineChart(jobs: readonly JobRecord[], width: number, startupSeconds?: number): Chart {
   if (jobs.length === 0) throw new Error("no job records: the timeline needs the run.json of a run (its `jobs`)");
   let [first, last] = [Number.POSITIVE_INFINITY, 0];
   for (const j of jobs) {
@@ -54,9 +54,13 @@ export function timelineChart(jobs: readonly JobRecord[], width: number): Chart 
   const bars = timelineBars(jobs, (2 * span) / width);
   const rows = [...new Set(bars.map((b) => b.row))].sort(byWorker);
   const reference = bars.filter((b) => b.phase === "reference");
-  const phases = reference.length
-    ? [{ from: reference.reduce((m, b) => Math.min(m, b.start), Infinity), to: reference.reduce((m, b) => Math.max(m, b.end), -Infinity), label: "serial fine reference" }]
-    : [];
+  const phases = [
+    // the workers start before any job (their start-up is not counted as any phase's time)
+    ...(startupSeconds !== undefined && startupSeconds > 0 ? [{ from: 0, to: startupSeconds, label: "workers starting" }] : []),
+    ...(reference.length
+      ? [{ from: reference.reduce((m, b) => Math.min(m, b.start), Infinity), to: reference.reduce((m, b) => Math.max(m, b.end), -Infinity), label: "serial fine reference" }]
+      : []),
+  ];
   return {
     title: "timeline: one row per worker, one bar per job (fine: tall, coarse: thin; cancelled: pale, red dashed outline)",
     width,

@@ -42,6 +42,10 @@ export interface RunRecord {
   readonly resumedJobs?: number;
   readonly iterations?: number;
   readonly maxdif?: readonly number[];
+  /** the stopping criteria: norm, tol and rtol */
+  readonly criteria?: { readonly norm: string; readonly tol: number; readonly rtol?: number };
+  /** per iteration: what was measured against the criteria (absolute, size, relative, moving slices) */
+  readonly measurements?: readonly unknown[];
   readonly wallSeconds?: number;
   readonly referenceSeconds?: number;
   readonly error?: string;

@@ -6,6 +6,7 @@ import { resolveRunConfig, resuming, type RunConfig } from "../config/run-config
 import { describeUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
 import { runParareal } from "../parareal/driver.js";
+import { withoutPerSlice } from "../parareal/stopping.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
 import { Timeline } from "../report/timeline.js";
 import { killCommands, removeOwnExchangeFiles } from "../solvers/command.js";
@@ -15,6 +16,7 @@ import { configureLog } from "./logging.js";
 import { claimOutput, prepareOutput } from "./output-dir.js";
 import { iterationProgress } from "./progress.js";
 import { addRunOptions, runInput, type RunFlags } from "./run-options.js";
+import { criteriaText } from "./iteration-table.js";
 import { formatSummary } from "./summary.js";
 
 export function addRunCommand(program: Command): void {
@@ -109,11 +111,14 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     finish(report.converged ? "converged" : "not converged", {
       iterations: report.iterations,
       maxdif: report.maxdif,
+      criteria: report.criteria,
+      measurements: withoutPerSlice(report.measurements),
       wallSeconds: report.wallSeconds,
       resumedJobs: report.resumedJobs + report.referenceResumedJobs,
       ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),
     });
-    if (!report.converged) log.warning(`not converged after ${report.iterations} iterations (tol ${config.tol})`);
+    const canConverge = config.criteria.tol > 0 || config.criteria.rtol !== undefined;
+    if (!report.converged && canConverge) log.warning(`not converged after ${report.iterations} iterations (${criteriaText(config.criteria)})`);
     process.stdout.write((flags.json ? JSON.stringify({ ...report, tol: config.tol, parameters: config.parameters }) : formatSummary(report, config.tol)) + "\n");
   } catch (e) {
     if (interrupted) await new Promise(() => undefined); // the signal handler ends the process

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { RunInput } from "../config/run-config.js";
+import { NORM_NAMES, type NormName, type RunInput } from "../config/run-config.js";
 import { METHODS, type MethodName } from "../ode/methods.js";
 import { problems } from "../models/builtin.js";
 import { templateProblem } from "../solvers/command.js";
@@ -30,6 +30,8 @@ export interface CommonFlags extends ExecutorFlags {
   points: number;
   y0: number[];
   tol: number;
+  norm: NormName;
+  rtolIterate?: number;
   maxIterations?: number;
   saveEvery: number;
   debug: boolean;
@@ -66,7 +68,9 @@ export function addCommonOptions(command: Command): Command {
     .addOption(new Option("--t-end <x>", "end of the time interval; it starts at 0 (default: the problem's)").default(15).argParser(positiveNumber))
     .addOption(new Option("--points <n>", "time points: t = linspace(0, t-end, points), giving points - 1 slices (default: the problem's)").default(20).argParser(integerAtLeast(2)))
     .addOption(new Option("--y0 <list>", "initial state, comma separated (default: the problem's; 1,0 for the oscillator)").default([1, 0], "1,0").argParser(numberList))
-    .addOption(new Option("--tol <x>", "convergence: stop when max |y^k - y^(k-1)| < tol").default(1e-4).argParser(positiveNumber))
+    .addOption(new Option("--tol <x>", "convergence: stop when norm(y^k - y^(k-1)) < tol; 0: run exactly --max-iterations (0 by default when only --rtol-iterate is given)").default(1e-4).argParser(nonNegativeNumber))
+    .addOption(new Option("--norm <name>", "norm over the state and the time points for --tol and --rtol-iterate: max, rms or l2").choices(NORM_NAMES).default("max"))
+    .addOption(new Option("--rtol-iterate <x>", "convergence: also stop when norm(y^k - y^(k-1)) < x * norm(y^k)").argParser(nonNegativeNumber))
     .addOption(new Option("--max-iterations <k>", "iterations to schedule after the coarse one (default: the number of slices)").argParser(integerAtLeast(1)))
     .addOption(new Option("--workers <n>", "worker threads, started as work needs them (default: one per core)").default(availableParallelism()).argParser(workerCount))
     .addOption(new Option("--executor <name>", "where jobs run: threads (a worker pool) or inline (this thread, for debugging)").choices(["threads", "inline"]).default("threads"))
@@ -157,13 +161,19 @@ export function runInput(flags: RunFlags, given: (option: string) => boolean): R
       y0: optional("y0", flags.y0),
       maxIterations: flags.maxIterations,
     }),
-    tol: flags.tol,
+    ...criteriaInput(flags, given),
     saveEvery: flags.saveEvery,
     reference: flags.reference,
     resume: flags.resume,
     output: flags.output,
   };
   return input;
+}
+
+/** --tol, --norm and --rtol-iterate: a relative tolerance given alone turns the absolute test off. */
+export function criteriaInput(flags: CommonFlags, given: (option: string) => boolean): Pick<RunInput, "tol" | "norm" | "rtolIterate"> {
+  const tol = flags.rtolIterate !== undefined && !given("tol") ? 0 : flags.tol;
+  return { tol, norm: flags.norm, ...(flags.rtolIterate === undefined ? {} : { rtolIterate: flags.rtolIterate }) };
 }
 
 function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -1,15 +1,12 @@
 /** The short human summary printed at the end of `parareal run`. */
 import type { RunReport } from "../parareal/driver.js";
+import { criteriaText, iterationTable } from "./iteration-table.js";
 
 export function formatSummary(r: RunReport, tol: number): string {
   const lines: string[] = [];
-  lines.push(
-    r.converged
-      ? `converged after ${r.iterations} iterations (max |y^k - y^(k-1)| < ${tol})`
-      : `not converged after ${r.iterations} iterations (tolerance ${tol})`,
-  );
-  lines.push("  iteration  maxdif");
-  r.maxdif.forEach((d, i) => lines.push(`  ${String(i + 1).padStart(9)}  ${d.toExponential(6)}`));
+  const c = r.criteria ?? { norm: "max", tol };
+  lines.push(r.converged ? `converged after ${r.iterations} iterations (${criteriaText(c)})` : `not converged after ${r.iterations} iterations (${criteriaText(c)})`);
+  lines.push(...iterationTable(c, r.measurements, r.t.length - 1));
   lines.push(`jobs: ${r.fineJobs} fine, ${r.coarseJobs} coarse, ${r.cancelledJobs} cancelled on ${r.workers} workers`);
   const ref = r.referenceSeconds === undefined ? "skipped" : `${r.referenceSeconds.toFixed(3)} s (${r.referenceFineJobs} fine jobs)`;
   lines.push(`wall time: reference ${ref}, parareal ${r.wallSeconds.toFixed(3)} s`);

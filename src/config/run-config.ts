@@ -16,6 +16,18 @@ import type { ProblemEntry, ProblemSpec } from "../models/problem-entry.js";
 import { loadProblemModule } from "../models/user-module.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
 
+/** Norms over the state for the stopping criteria (computed by parareal/criteria.ts). */
+export type NormName = "max" | "rms" | "l2";
+export const NORM_NAMES: readonly NormName[] = ["max", "rms", "l2"];
+
+/** When to stop iterating: `norm(change) < tol` or `norm(change) < rtol * norm(iterate)`. */
+export interface Criteria {
+  readonly norm: NormName;
+  /** 0: never by the absolute test (with no rtol: run exactly maxIterations) */
+  readonly tol: number;
+  readonly rtol?: number;
+}
+
 /** What a user gives; anything left out takes the problem's default. */
 export interface RunInput {
   /** a built-in problem's name, or the path of a module (./my-problem.ts) */
@@ -35,6 +47,10 @@ export interface RunInput {
   readonly points?: number;
   readonly y0?: readonly number[];
   readonly tol: number;
+  /** default max, the original's */
+  readonly norm?: NormName;
+  /** tolerance relative to the iterate's size (--rtol-iterate) */
+  readonly rtolIterate?: number;
   readonly maxIterations?: number;
   readonly saveEvery?: number;
   readonly reference?: boolean;
@@ -58,6 +74,9 @@ export type RunParameters = {
   readonly rtol?: number;
   readonly atol?: number;
   readonly tol: number;
+  /** only when not the default max (older run.json files have none) */
+  readonly norm?: NormName;
+  readonly rtolIterate?: number;
   readonly saveEvery: number;
   readonly maxIterations: number;
   readonly reference: boolean;
@@ -71,6 +90,7 @@ export interface RunConfig {
   /** the time points: linspace(0, tEnd, points) */
   readonly t: Float64Array;
   readonly tol: number;
+  readonly criteria: Criteria;
   readonly maxIterations: number;
   /** run the serial fine reference first */
   readonly reference: boolean;
@@ -109,6 +129,15 @@ function checkCost(p: RunParameters, dim: number): void {
     if (p.coarseH < p.h) throw new UsageError(`--coarse-h ${p.coarseH}: smaller than --h ${p.h}; the coarse solver must be cheaper than the fine one`);
     if (!(Math.ceil(width / p.coarseH) <= MAX_STEPS_PER_SLICE)) throw new UsageError(`--coarse-h ${p.coarseH}: too many coarse steps per slice`);
   }
+}
+
+/** The stopping criteria of the parameters, checked. */
+function checkCriteria(p: RunParameters): Criteria {
+  const norm = p.norm ?? "max";
+  if (!NORM_NAMES.includes(norm)) throw new UsageError(`--norm ${String(norm)}: unknown norm (known: ${NORM_NAMES.join(", ")})`);
+  if (!(p.tol >= 0 && Number.isFinite(p.tol))) throw new UsageError(`--tol ${p.tol}: give a finite number >= 0`);
+  if (p.rtolIterate !== undefined && !(p.rtolIterate >= 0 && Number.isFinite(p.rtolIterate))) throw new UsageError(`--rtol-iterate ${p.rtolIterate}: give a finite number >= 0`);
+  return { norm, tol: p.tol, ...(p.rtolIterate === undefined ? {} : { rtol: p.rtolIterate }) };
 }
 
 /** a module path rather than a built-in name */
@@ -181,12 +210,15 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
     coarse: input.coarse ?? entry.coarse.method,
     ...present({ coarseH: input.coarseH, coarseParams: input.coarseParams, fineCommand: input.fineCommand, coarseCommand: input.coarseCommand, rtol: input.rtol, atol: input.atol }),
     tol: input.tol,
+    ...(input.norm !== undefined && input.norm !== "max" ? { norm: input.norm } : {}),
+    ...present({ rtolIterate: input.rtolIterate }),
     saveEvery: input.saveEvery ?? 1,
     maxIterations: input.maxIterations ?? points - 1,
     reference: input.reference ?? true,
   };
   const p = parameters;
   checkCost(p, dim);
+  const criteria = checkCriteria(p);
   const resume = input.resume ?? false;
   const fineCommand = p.fineCommand === undefined ? {} : { command: { template: p.fineCommand, workdir: layout.io } };
   const coarseCommand = p.coarseCommand === undefined ? undefined : { template: p.coarseCommand, workdir: layout.io };
@@ -197,6 +229,7 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
     y0: Float64Array.from(y0),
     t: linspace(0, tEnd, points),
     tol: p.tol,
+    criteria,
     maxIterations: p.maxIterations,
     reference: p.reference,
     resume,

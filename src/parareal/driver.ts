@@ -3,13 +3,13 @@
  * <output>/euler), then parareal (files in <output>/parareal), with timings and job counts. The
  * executor is warmed first, so that neither phase pays the pool's start-up.
  */
-import type { RunConfig } from "../config/run-config.js";
+import type { Criteria, RunConfig } from "../config/run-config.js";
 import { reduceAsync } from "../evaluate/reduce.js";
 import { literal, type Vector } from "../expr/vector.js";
 import type { ExecutorStats } from "../exec/executor.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
-import { History, convergenceTest } from "./history.js";
 import { Parareal, tabulateJobs } from "./scheduler.js";
+import { IterateStopping, type MeasurementRecord } from "./stopping.js";
 
 export type Phase = "reference" | "parareal";
 
@@ -23,7 +23,11 @@ export interface RunHooks {
 export interface RunReport {
   converged: boolean;
   iterations: number;
+  /** the absolute measure of the change per iteration, in the criteria's norm (max: the original's maxdif) */
   maxdif: number[];
+  /** the stopping criteria, and what each iteration measured against them */
+  criteria: Criteria;
+  measurements: MeasurementRecord[];
   t: number[];
   final: number[][];
   reference?: number[][];
@@ -84,11 +88,10 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
   hooks.onPhase?.("parareal");
   const start = performance.now();
   const p = new Parareal(exec, (k) => config.coarse(k), (k) => config.fine(k, layout.parareal), { maxIterations: config.maxIterations });
-  const history = new History(config.tol, 2);
-  const test = convergenceTest(history);
+  const stopping = new IterateStopping(config.criteria);
   const result = await p.wait(p.schedule(y0, t), async (y) => {
-    const done = await test(y);
-    hooks.onIterate?.(history.seen - 1, history.maxdif.at(-1));
+    const done = await stopping.test(y);
+    hooks.onIterate?.(stopping.seen - 1, stopping.maxdif.at(-1));
     return done;
   });
   const final = await values(result.iterate);
@@ -97,7 +100,9 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
   return {
     converged: result.converged,
     iterations: result.iterations,
-    maxdif: [...history.maxdif],
+    maxdif: [...stopping.maxdif],
+    criteria: config.criteria,
+    measurements: stopping.records,
     t: Array.from(t),
     final,
     ...(reference ? { reference, referenceSeconds } : {}),

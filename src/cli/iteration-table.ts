@@ -1,0 +1,30 @@
+/** The criteria and the per-iteration table of the human summary: what was measured, which slices still move. */
+import type { Criteria } from "../config/run-config.js";
+import type { MeasurementRecord } from "../parareal/stopping.js";
+
+/** e.g. `max |y^k - y^(k-1)| < 0.0001`, `l2 |y^k - y^(k-1)| < 1e-6 or < 1e-3 relative`. */
+export function criteriaText(c: Criteria, what = "|y^k - y^(k-1)|"): string {
+  const tests = [...(c.tol > 0 || c.rtol === undefined ? [`< ${c.tol}`] : []), ...(c.rtol === undefined ? [] : [`< ${c.rtol} relative`])];
+  return `${c.norm} ${what} ${tests.join(" or ")}`;
+}
+
+/** Ranges of time points as `1-3,7`, at most `max` ranges shown. */
+export function rangesText(ranges: readonly (readonly [number, number])[], max = 4): string {
+  const shown = ranges.slice(0, max).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
+  return shown.join(",") + (ranges.length > max ? ",..." : "");
+}
+
+/**
+ * One row per iteration: the measure in the criteria's norm (headed `maxdif` under the
+ * original's max norm), the relative one when --rtol-iterate is used, and the slices still moving.
+ */
+export function iterationTable(c: Criteria, records: readonly MeasurementRecord[], slices: number): string[] {
+  const head = c.norm === "max" ? "maxdif" : `${c.norm} change`;
+  const relative = c.rtol !== undefined;
+  const lines = [`  iteration  ${head.padEnd(12)}${relative ? "  relative    " : ""}  moving slices`];
+  for (const r of records) {
+    const moving = r.movingCount === 0 ? "none" : `${r.movingCount} of ${slices} (${rangesText(r.moving)})`;
+    lines.push(`  ${String(r.iteration).padStart(9)}  ${r.absolute.toExponential(6).padEnd(12)}${relative ? `  ${r.relative.toExponential(3).padEnd(10)}` : ""}  ${moving}`);
+  }
+  return lines;
+}

@@ -46,6 +46,8 @@ export interface RunRecord {
   readonly criteria?: { readonly norm: string; readonly tol: number; readonly rtol?: number };
   /** per iteration: what was measured against the criteria (absolute, size, relative, moving slices) */
   readonly measurements?: readonly unknown[];
+  /** MGRIT: the residual's norm at the finest C-points, iterates 0..iterations */
+  readonly residual?: readonly number[];
   readonly wallSeconds?: number;
   readonly referenceSeconds?: number;
   readonly error?: string;

@@ -17,14 +17,18 @@ export function rangesText(ranges: readonly (readonly [number, number])[], max =
 /**
  * One row per iteration: the measure in the criteria's norm (headed `maxdif` under the
  * original's max norm), the relative one when --rtol-iterate is used, and the slices still moving.
+ * For MGRIT (`change` given) the measure is the residual at the C-points, and the change of the
+ * iterate follows it.
  */
-export function iterationTable(c: Criteria, records: readonly MeasurementRecord[], slices: number): string[] {
-  const head = c.norm === "max" ? "maxdif" : `${c.norm} change`;
+export function iterationTable(c: Criteria, records: readonly MeasurementRecord[], slices: number, change?: readonly number[]): string[] {
+  const mgrit = change !== undefined;
+  const head = mgrit ? `${c.norm} residual` : c.norm === "max" ? "maxdif" : `${c.norm} change`;
   const relative = c.rtol !== undefined;
-  const lines = [`  iteration  ${head.padEnd(12)}${relative ? "  relative    " : ""}  moving slices`];
+  const lines = [`  iteration  ${head.padEnd(12)}${relative ? "  relative    " : ""}${mgrit ? `  ${(c.norm + " change").padEnd(12)}` : ""}  moving ${mgrit ? "C-points" : "slices"}`];
   for (const r of records) {
     const moving = r.movingCount === 0 ? "none" : `${r.movingCount} of ${slices} (${rangesText(r.moving)})`;
-    lines.push(`  ${String(r.iteration).padStart(9)}  ${r.absolute.toExponential(6).padEnd(12)}${relative ? `  ${r.relative.toExponential(3).padEnd(10)}` : ""}  ${moving}`);
+    const d = mgrit ? `  ${(r.iteration === 0 ? "-" : change[r.iteration - 1]?.toExponential(6) ?? "-").padEnd(12)}` : "";
+    lines.push(`  ${String(r.iteration).padStart(9)}  ${r.absolute.toExponential(6).padEnd(12)}${relative ? `  ${r.relative.toExponential(3).padEnd(10)}` : ""}${d}  ${moving}`);
   }
   return lines;
 }

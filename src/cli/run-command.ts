@@ -7,6 +7,7 @@ import { describeUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
 import { runParareal } from "../parareal/driver.js";
 import { withoutPerSlice } from "../parareal/stopping.js";
+import { segmentMethod } from "../mgrit/run-method.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
 import { Timeline } from "../report/timeline.js";
 import { killCommands, removeOwnExchangeFiles } from "../solvers/command.js";
@@ -106,13 +107,15 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const report = await runParareal(config, executor, { onPhase: (p) => (timeline.phase = p), onIterate: (k, d) => progress.update(k, d) });
+    const hooks = { onPhase: (p: "reference" | "parareal") => (timeline.phase = p), onIterate: (k: number, d: number | undefined) => progress.update(k, d) };
+    const report = await runParareal(config, executor, hooks, segmentMethod(config));
     progress.stop();
     finish(report.converged ? "converged" : "not converged", {
       iterations: report.iterations,
       maxdif: report.maxdif,
       criteria: report.criteria,
       measurements: withoutPerSlice(report.measurements),
+      ...(report.residual ? { residual: report.residual } : {}),
       wallSeconds: report.wallSeconds,
       resumedJobs: report.resumedJobs + report.referenceResumedJobs,
       ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),

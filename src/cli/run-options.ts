@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { NORM_NAMES, type NormName, type RunInput } from "../config/run-config.js";
+import { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type MgritSettings, type NormName, type RelaxName, type RunInput } from "../config/run-config.js";
 import { METHODS, type MethodName } from "../ode/methods.js";
 import { problems } from "../models/builtin.js";
 import { templateProblem } from "../solvers/command.js";
@@ -49,6 +49,10 @@ export interface RunFlags extends CommonFlags {
   coarseH?: number;
   rtol?: number;
   atol?: number;
+  method: MethodChoice;
+  levels?: number;
+  coarsening?: number;
+  relax?: RelaxName;
   mpi: boolean;
   redisBind: string;
   reference: boolean;
@@ -108,6 +112,10 @@ export function addRunOptions(command: Command): Command {
     .addOption(new Option("--coarse-h <x>", "coarse sub-step, at least --h (default: one step per slice, as the original)").argParser(positiveNumber))
     .addOption(new Option("--rtol <x>", "relative tolerance of dopri5").argParser(positiveNumber))
     .addOption(new Option("--atol <x>", "absolute tolerance of dopri5").argParser(positiveNumber))
+    .addOption(new Option("--method <name>", "parareal, or mgrit (multigrid reduction in time: --levels, --coarsening, --relax)").choices(METHOD_CHOICES).default("parareal"))
+    .addOption(new Option("--levels <L>", "MGRIT: levels, the time points being level 0 (default 2)").argParser(integerAtLeast(2)))
+    .addOption(new Option("--coarsening <m>", "MGRIT: level l+1 keeps every m-th point of level l, and the last (default 2)").argParser(integerAtLeast(2)))
+    .addOption(new Option("--relax <kind>", "MGRIT: relaxation, F or FCF (default FCF)").choices(RELAX_NAMES))
     .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
     .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
     .option("--no-reference", "skip the serial fine reference run")
@@ -162,12 +170,20 @@ export function runInput(flags: RunFlags, given: (option: string) => boolean): R
       maxIterations: flags.maxIterations,
     }),
     ...criteriaInput(flags, given),
+    method: flags.method,
+    ...mgritInput(flags),
     saveEvery: flags.saveEvery,
     reference: flags.reference,
     resume: flags.resume,
     output: flags.output,
   };
   return input;
+}
+
+/** --levels, --coarsening and --relax as given (resolveRunConfig refuses them without --method mgrit). */
+function mgritInput(flags: RunFlags): Pick<RunInput, "mgrit"> {
+  const given: Partial<MgritSettings> = defined({ levels: flags.levels, coarsening: flags.coarsening, relax: flags.relax });
+  return Object.keys(given).length === 0 ? {} : { mgrit: given };
 }
 
 /** --tol, --norm and --rtol-iterate: a relative tolerance given alone turns the absolute test off. */

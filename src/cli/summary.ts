@@ -5,15 +5,19 @@ import { criteriaText, iterationTable } from "./iteration-table.js";
 export function formatSummary(r: RunReport, tol: number): string {
   const lines: string[] = [];
   const c = r.criteria ?? { norm: "max", tol };
-  lines.push(r.converged ? `converged after ${r.iterations} iterations (${criteriaText(c)})` : `not converged after ${r.iterations} iterations (${criteriaText(c)})`);
-  lines.push(...iterationTable(c, r.measurements, r.t.length - 1));
+  const what = r.residual ? "residual" : undefined;
+  const outcome = `${r.converged ? "converged" : "not converged"} after ${r.iterations} iterations (${criteriaText(c, what)})`;
+  lines.push(r.residual ? `MGRIT: ${outcome}` : outcome);
+  // MGRIT measures its residual at the C-points: one per coarse interval
+  const measured = (r.measurements[0]?.perSlice?.length ?? r.t.length) - 1;
+  lines.push(...iterationTable(c, r.measurements, r.residual ? measured : r.t.length - 1, r.residual ? r.maxdif : undefined));
   lines.push(`jobs: ${r.fineJobs} fine, ${r.coarseJobs} coarse, ${r.cancelledJobs} cancelled on ${r.workers} workers`);
   const ref = r.referenceSeconds === undefined ? "skipped" : `${r.referenceSeconds.toFixed(3)} s (${r.referenceFineJobs} fine jobs)`;
-  lines.push(`wall time: reference ${ref}, parareal ${r.wallSeconds.toFixed(3)} s`);
+  lines.push(`wall time: reference ${ref}, ${r.method ?? "parareal"} ${r.wallSeconds.toFixed(3)} s`);
   if (r.reference) {
     let err = 0;
     r.final.forEach((row, i) => row.forEach((x, j) => (err = Math.max(err, Math.abs(x - r.reference![i]![j]!)))));
-    lines.push(`max |parareal - reference| = ${err.toExponential(3)}`);
+    lines.push(`max |${r.method ?? "parareal"} - reference| = ${err.toExponential(3)}`);
   }
   lines.push(`output: ${r.output}`);
   return lines.join("\n");

@@ -4,12 +4,12 @@
  * executor is warmed first, so that neither phase pays the pool's start-up.
  */
 import type { Criteria, RunConfig } from "../config/run-config.js";
-import { reduceAsync } from "../evaluate/reduce.js";
-import { literal, type Vector } from "../expr/vector.js";
+import { literal } from "../expr/vector.js";
 import type { ExecutorStats } from "../exec/executor.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
-import { Parareal, tabulateJobs } from "./scheduler.js";
-import { IterateStopping, type MeasurementRecord } from "./stopping.js";
+import { pararealSegment, values, type SegmentMethod } from "./method.js";
+import { tabulateJobs } from "./scheduler.js";
+import type { MeasurementRecord } from "./stopping.js";
 
 export type Phase = "reference" | "parareal";
 
@@ -28,6 +28,10 @@ export interface RunReport {
   /** the stopping criteria, and what each iteration measured against them */
   criteria: Criteria;
   measurements: MeasurementRecord[];
+  /** parareal or mgrit */
+  method: string;
+  /** MGRIT: the residual's norm of iterates 0..iterations */
+  residual?: number[];
   t: number[];
   final: number[][];
   reference?: number[][];
@@ -56,15 +60,12 @@ function canWarm(e: object): e is Warmable {
   return typeof (e as Partial<Warmable>).warm === "function";
 }
 
-async function values(ys: readonly Vector[]): Promise<number[][]> {
-  return Promise.all(ys.map(async (y) => Array.from(await reduceAsync(y))));
-}
-
 function counts(s: Readonly<ExecutorStats>) {
   return { fine: s.completed.fine ?? 0, coarse: s.completed.coarse ?? 0, resumed: s.resumedJobs, cancelled: s.cancelledQueued + s.cancelledRunning };
 }
 
-export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks: RunHooks = {}): Promise<RunReport> {
+/** The run: warm-up, the serial fine reference, then `method` (parareal by default; MGRIT from src/mgrit). */
+export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks: RunHooks = {}, method: SegmentMethod = pararealSegment): Promise<RunReport> {
   const y0 = literal(config.y0);
   const { t, layout } = config;
   const slices = t.length - 1;
@@ -87,24 +88,19 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
 
   hooks.onPhase?.("parareal");
   const start = performance.now();
-  const p = new Parareal(exec, (k) => config.coarse(k), (k) => config.fine(k, layout.parareal), { maxIterations: config.maxIterations });
-  const stopping = new IterateStopping(config.criteria);
-  const result = await p.wait(p.schedule(y0, t), async (y) => {
-    const done = await stopping.test(y);
-    hooks.onIterate?.(stopping.seen - 1, stopping.maxdif.at(-1));
-    return done;
-  });
-  const final = await values(result.iterate);
+  const outcome = await method(config, exec, { t, y0, archive: layout.parareal, maxIterations: config.maxIterations }, hooks);
   const wallSeconds = (performance.now() - start) / 1000;
   const end = counts(exec.stats);
   return {
-    converged: result.converged,
-    iterations: result.iterations,
-    maxdif: [...stopping.maxdif],
+    converged: outcome.converged,
+    iterations: outcome.iterations,
+    maxdif: outcome.maxdif,
     criteria: config.criteria,
-    measurements: stopping.records,
+    measurements: outcome.measurements,
+    method: config.method,
+    ...(outcome.residual ? { residual: outcome.residual } : {}),
     t: Array.from(t),
-    final,
+    final: outcome.final,
     ...(reference ? { reference, referenceSeconds } : {}),
     fineJobs: end.fine - mid.fine,
     resumedJobs: end.resumed - mid.resumed,

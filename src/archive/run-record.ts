@@ -48,6 +48,8 @@ export interface RunRecord {
   readonly measurements?: readonly unknown[];
   /** MGRIT: the residual's norm at the finest C-points, iterates 0..iterations */
   readonly residual?: readonly number[];
+  /** per time window (--window): its points, directory, iterations, maxdif and measurements; written as each one ends */
+  readonly windows?: readonly unknown[];
   readonly wallSeconds?: number;
   readonly referenceSeconds?: number;
   readonly error?: string;

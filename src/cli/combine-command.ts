@@ -5,6 +5,7 @@ import { Command, Option } from "commander";
 import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
 import { readRunRecord } from "../archive/run-record.js";
 import { combineSegments, filesOfIterate, iterationsPresent, listFineFiles, readSegment, type Trajectory } from "../archive/trajectory.js";
+import { windowDirs, windowedFiles } from "../archive/windows-layout.js";
 import { log } from "../log.js";
 import { UsageError } from "../errors.js";
 import { integerAtLeast } from "./parse.js";
@@ -40,6 +41,17 @@ function defaultIteration(dir: string, present: number[]): number {
   return last;
 }
 
+/** A windowed run's directory: each window's iterate as run.json records it (or its last), joined. */
+function windowedIterate(dir: string, iteration: number | undefined) {
+  if (iteration !== undefined) throw new Error(`--iteration: ${dir} holds time windows (window-NNNN), each with its own iterations; give one window's directory to combine one of its iterates`);
+  const record = readRunRecord(dirname(dir.replace(/\/+$/, "")));
+  const windows = (record?.windows ?? []) as readonly { window?: unknown; iterations?: unknown }[];
+  return windowedFiles(dir, (w) => {
+    const k = windows.find((x) => x.window === w)?.iterations;
+    return typeof k === "number" ? k : undefined;
+  });
+}
+
 export function toCsv(tr: Trajectory): string {
   const header = ["t", ...Array.from({ length: tr.dim }, (_, j) => `y${j}`)].join(",");
   const lines = [header];
@@ -58,11 +70,15 @@ export async function combine(dir: string, flags: CombineFlags): Promise<void> {
   let trajectory: Trajectory;
   try {
     const files = listFineFiles(dir);
-    if (files.length === 0) throw new Error(`no fine files (name-NNNN-T0-T1.h5) in ${dir}`);
-    const present = iterationsPresent(files);
-    const k = flags.iteration ?? defaultIteration(dir, present);
-    if (k < present[0]!) throw new Error(`iteration ${k} is not in ${dir} (iterations present: ${present[0]} to ${present.at(-1)})`);
-    trajectory = combineSegments(filesOfIterate(files, k).map(readSegment));
+    if (files.length === 0 && windowDirs(dir).length > 0) {
+      trajectory = combineSegments(windowedIterate(dir, flags.iteration).map(readSegment));
+    } else {
+      if (files.length === 0) throw new Error(`no fine files (name-NNNN-T0-T1.h5) in ${dir}`);
+      const present = iterationsPresent(files);
+      const k = flags.iteration ?? defaultIteration(dir, present);
+      if (k < present[0]!) throw new Error(`iteration ${k} is not in ${dir} (iterations present: ${present[0]} to ${present.at(-1)})`);
+      trajectory = combineSegments(filesOfIterate(files, k).map(readSegment));
+    }
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

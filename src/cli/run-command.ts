@@ -5,7 +5,8 @@ import { writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-r
 import { resolveRunConfig, resuming, type RunConfig } from "../config/run-config.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
-import { runParareal } from "../parareal/driver.js";
+import { runParareal, type RunHooks } from "../parareal/driver.js";
+import type { WindowRecord } from "../parareal/windowed.js";
 import { withoutPerSlice } from "../parareal/stopping.js";
 import { segmentMethod } from "../mgrit/run-method.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
@@ -39,6 +40,11 @@ export function addRunCommand(program: Command): void {
       await run(flags, await resolveRunConfig(input));
     }
   });
+}
+
+/** Windows as run.json keeps them: measurements without per-slice values. */
+function windowsForRecord(windows: readonly WindowRecord[]): WindowRecord[] {
+  return windows.map((w) => ({ ...w, measurements: withoutPerSlice(w.measurements) }));
 }
 
 function executorName(flags: RunFlags): string {
@@ -107,7 +113,16 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const hooks = { onPhase: (p: "reference" | "parareal") => (timeline.phase = p), onIterate: (k: number, d: number | undefined) => progress.update(k, d) };
+    const windows: WindowRecord[] = [];
+    const hooks: RunHooks = {
+      onPhase: (p) => (timeline.phase = p),
+      onIterate: (k, d) => progress.update(k, d),
+      // run.json says which windows are done while the run goes on
+      onWindow: (w) => {
+        windows.push(w);
+        writeRunRecord(layout.root, { ...record, status: "running", windows: windowsForRecord(windows) });
+      },
+    };
     const report = await runParareal(config, executor, hooks, segmentMethod(config));
     progress.stop();
     finish(report.converged ? "converged" : "not converged", {
@@ -116,6 +131,7 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
       criteria: report.criteria,
       measurements: withoutPerSlice(report.measurements),
       ...(report.residual ? { residual: report.residual } : {}),
+      ...(report.windows ? { windows: windowsForRecord(report.windows) } : {}),
       wallSeconds: report.wallSeconds,
       resumedJobs: report.resumedJobs + report.referenceResumedJobs,
       ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),

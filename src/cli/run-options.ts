@@ -53,6 +53,7 @@ export interface RunFlags extends CommonFlags {
   levels?: number;
   coarsening?: number;
   relax?: RelaxName;
+  window?: number;
   mpi: boolean;
   redisBind: string;
   reference: boolean;
@@ -116,6 +117,7 @@ export function addRunOptions(command: Command): Command {
     .addOption(new Option("--levels <L>", "MGRIT: levels, the time points being level 0 (default 2)").argParser(integerAtLeast(2)))
     .addOption(new Option("--coarsening <m>", "MGRIT: level l+1 keeps every m-th point of level l, and the last (default 2)").argParser(integerAtLeast(2)))
     .addOption(new Option("--relax <kind>", "MGRIT: relaxation, F or FCF (default FCF)").choices(RELAX_NAMES))
+    .addOption(new Option("--window <W>", "time windows of W intervals each (the last may be shorter): the method runs on each in turn, from the end state of the one before").argParser(integerAtLeast(1)))
     .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
     .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
     .option("--no-reference", "skip the serial fine reference run")
@@ -168,6 +170,7 @@ export function runInput(flags: RunFlags, given: (option: string) => boolean): R
       points: optional("points", flags.points),
       y0: optional("y0", flags.y0),
       maxIterations: flags.maxIterations,
+      window: flags.window,
     }),
     ...criteriaInput(flags, given),
     method: flags.method,

@@ -72,6 +72,8 @@ export interface RunInput {
   /** MGRIT's settings, where they differ from 2 levels, coarsening 2, FCF */
   readonly mgrit?: Partial<MgritSettings>;
   readonly maxIterations?: number;
+  /** time windows of this many intervals each (--window) */
+  readonly window?: number;
   readonly saveEvery?: number;
   readonly reference?: boolean;
   readonly resume?: boolean;
@@ -100,6 +102,8 @@ export type RunParameters = {
   /** only for MGRIT, with its settings (a parareal run's parameters are as before) */
   readonly method?: "mgrit";
   readonly mgrit?: MgritSettings;
+  /** only for a windowed run */
+  readonly window?: number;
   readonly saveEvery: number;
   readonly maxIterations: number;
   readonly reference: boolean;
@@ -117,6 +121,8 @@ export interface RunConfig {
   readonly method: MethodChoice;
   /** present for MGRIT */
   readonly mgrit?: MgritSettings;
+  /** time windows of this many intervals (the last may be shorter); absent: one run over all points */
+  readonly window?: number;
   readonly maxIterations: number;
   /** run the serial fine reference first */
   readonly reference: boolean;
@@ -258,7 +264,18 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
   if (method !== "mgrit" && input.mgrit !== undefined && Object.keys(input.mgrit).length > 0) {
     throw new UsageError(`--${Object.keys(input.mgrit)[0]}: an option of --method mgrit`);
   }
-  const mgrit = method === "mgrit" ? checkMgrit(input.mgrit ?? {}, points) : undefined;
+  const window = input.window;
+  if (window !== undefined && !(Number.isSafeInteger(window) && window >= 1)) throw new UsageError(`--window ${window}: give a whole number of intervals >= 1`);
+  // MGRIT runs on each window: every window, the last (shorter) one too, must make its levels
+  const spans = window === undefined ? [points - 1] : [...new Set([Math.min(window, points - 1), (points - 1) % window || window])];
+  let mgrit: MgritSettings | undefined;
+  for (const intervals of method === "mgrit" ? spans : []) {
+    try {
+      mgrit = checkMgrit(input.mgrit ?? {}, intervals + 1);
+    } catch (e) {
+      throw window === undefined ? e : new UsageError(`--window ${window}: a window of ${intervals} interval${intervals === 1 ? "" : "s"}: ${(e as Error).message}`);
+    }
+  }
   const parameters: RunParameters = {
     problem,
     y0: [...y0],
@@ -272,6 +289,7 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
     ...(input.norm !== undefined && input.norm !== "max" ? { norm: input.norm } : {}),
     ...present({ rtolIterate: input.rtolIterate }),
     ...(mgrit === undefined ? {} : { method: "mgrit" as const, mgrit }),
+    ...(window === undefined ? {} : { window }),
     saveEvery: input.saveEvery ?? 1,
     // MGRIT: after as many V-cycles as level-1 intervals, two-level F-relaxation is exact
     maxIterations: input.maxIterations ?? (mgrit === undefined ? points - 1 : Math.ceil((points - 1) / mgrit.coarsening)),
@@ -295,6 +313,7 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
     criteria,
     method,
     ...(mgrit === undefined ? {} : { mgrit }),
+    ...(window === undefined ? {} : { window }),
     maxIterations: p.maxIterations,
     reference: p.reference,
     resume,

@@ -7,9 +7,10 @@ import type { Criteria, RunConfig } from "../config/run-config.js";
 import { literal } from "../expr/vector.js";
 import type { ExecutorStats } from "../exec/executor.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
-import { pararealSegment, values, type SegmentMethod } from "./method.js";
+import { pararealSegment, values, type SegmentMethod, type SegmentOutcome } from "./method.js";
 import { tabulateJobs } from "./scheduler.js";
 import type { MeasurementRecord } from "./stopping.js";
+import { runWindows, type WindowRecord } from "./windowed.js";
 
 export type Phase = "reference" | "parareal";
 
@@ -18,6 +19,8 @@ export interface RunHooks {
   readonly onPhase?: (phase: Phase) => void;
   /** after each iterate is checked: iteration k and its maxdif (undefined for k = 0) */
   readonly onIterate?: (k: number, maxdif: number | undefined) => void;
+  /** a time window is done (--window) */
+  readonly onWindow?: (window: WindowRecord) => void;
 }
 
 export interface RunReport {
@@ -32,6 +35,8 @@ export interface RunReport {
   method: string;
   /** MGRIT: the residual's norm of iterates 0..iterations */
   residual?: number[];
+  /** per time window (--window), in order; the fields above then cover all of them */
+  windows?: WindowRecord[];
   t: number[];
   final: number[][];
   reference?: number[][];
@@ -88,7 +93,10 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
 
   hooks.onPhase?.("parareal");
   const start = performance.now();
-  const outcome = await method(config, exec, { t, y0, archive: layout.parareal, maxIterations: config.maxIterations }, hooks);
+  const outcome: SegmentOutcome & { windows?: WindowRecord[] } =
+    config.window === undefined
+      ? await method(config, exec, { t, y0, archive: layout.parareal, maxIterations: config.maxIterations }, hooks)
+      : await runWindows(config, exec, method, hooks);
   const wallSeconds = (performance.now() - start) / 1000;
   const end = counts(exec.stats);
   return {
@@ -99,6 +107,7 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
     measurements: outcome.measurements,
     method: config.method,
     ...(outcome.residual ? { residual: outcome.residual } : {}),
+    ...(outcome.windows ? { windows: outcome.windows } : {}),
     t: Array.from(t),
     final: outcome.final,
     ...(reference ? { reference, referenceSeconds } : {}),

@@ -12,6 +12,7 @@ import { readRunRecord, type RunRecord } from "../archive/run-record.js";
 import { combineSegments, filesOfIterate, iterationsPresent, listFineFiles, readSegment, type Trajectory } from "../archive/trajectory.js";
 import { underdampedSolution } from "../models/harmonic.js";
 import { UsageError } from "../errors.js";
+import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
 
 type Kind = "trajectory" | "convergence" | "phase" | "all";
 type Point = Record<string, number | string>;
@@ -105,6 +106,8 @@ function trajectoryChart(d: RunData): Chart {
 }
 
 function convergenceChart(d: RunData): Chart {
+  const residual = d.record?.residual;
+  if (residual !== undefined) return mgritConvergenceChart(d, residual);
   const maxdif = (d.record?.maxdif ?? []).map((m, i) => ({ k: i + 1, maxdif: m, series: "max |y^k - y^(k-1)|" }));
   const tol = typeof d.record?.parameters.tol === "number" ? d.record.parameters.tol : undefined;
   if (maxdif.length === 0) throw new Error("no maxdif history: the convergence plot needs the run.json of a parareal run");
@@ -132,6 +135,18 @@ function convergenceChart(d: RunData): Chart {
             },
           ]),
     ],
+  };
+}
+
+/** MGRIT: its residual at the C-points (what it stops on) and the change of its iterate. */
+function mgritConvergenceChart(d: RunData, residual: readonly number[]): Chart {
+  const tol = typeof d.record?.parameters.tol === "number" ? d.record.parameters.tol : undefined;
+  const norm = typeof d.record?.criteria?.norm === "string" ? d.record.criteria.norm : "max";
+  return {
+    title: "convergence (MGRIT): the residual at the C-points and the change between successive iterates",
+    width: WIDTH,
+    height: 300,
+    layer: convergenceLayers(convergencePoints([{ label: "mgrit", maxdif: d.record?.maxdif ?? [], residual }], true), tol, `${norm} norm (log)`),
   };
 }
 
@@ -199,7 +214,7 @@ export function addPlotCommand(program: Command): void {
       const charts: Record<Exclude<Kind, "all">, (d: RunData) => Chart> = { trajectory: trajectoryChart, convergence: convergenceChart, phase: phaseChart };
       let spec: Chart;
       try {
-        const parts = flags.kind === "all" ? (["trajectory", "convergence", "phase"] as const).filter((k) => k !== "convergence" || data.record?.maxdif?.length) : [flags.kind];
+        const parts = flags.kind === "all" ? (["trajectory", "convergence", "phase"] as const).filter((k) => k !== "convergence" || data.record?.maxdif?.length || data.record?.residual?.length) : [flags.kind];
         spec = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", title: { text: data.title, fontSize: 16 }, vconcat: parts.map((k) => charts[k](data)),
           // each chart keeps its own colours and legend
           resolve: { scale: { color: "independent", strokeDash: "independent" }, legend: { color: "independent", strokeDash: "independent" } },

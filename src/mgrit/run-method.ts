@@ -90,6 +90,7 @@ export const mgritSegment: SegmentMethod = async (config, executor, segment, hoo
     measurements: stopping.records,
     residual: stopping.residual,
     final: await values(result.iterate.u),
+    fineCriticalPath: result.fineCriticalPath,
     // two levels: F-relaxation makes one more coarse interval exact per V-cycle, FCF two
     exact: settings.levels === 2 && result.iterations * (settings.relax === "FCF" ? 2 : 1) >= coarseIntervals,
   };

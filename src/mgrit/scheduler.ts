@@ -55,6 +55,8 @@ export interface MgritScheduledResult {
   /** V-cycles made: the index of the last iterate taken */
   readonly iterations: number;
   readonly iterate: MgritIterate;
+  /** fine propagations on the longest dependency chain ending in the iterate taken */
+  readonly fineCriticalPath: number;
 }
 
 export type MgritTest = (iterate: MgritIterate) => boolean | Promise<boolean>;
@@ -154,7 +156,9 @@ export class MgritScheduler {
       for (let k = 0; k <= this.options.maxIterations; k++) {
         this.extend(k);
         const iterate = await this.iterate(k);
-        result = { converged: false, iterations: k, iterate };
+        const sweep = this.sweeps[k]!;
+        const fineCriticalPath = Math.max(...sweep.u.map((id) => this.plan.fineDepth[id]!), ...sweep.psi.map((id) => this.plan.fineDepth[id]!));
+        result = { converged: false, iterations: k, iterate, fineCriticalPath };
         if (await test(iterate)) {
           result = { ...result, converged: true };
           break;

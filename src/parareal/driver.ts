@@ -35,6 +35,8 @@ export interface RunReport {
   method: string;
   /** MGRIT: the residual's norm of iterates 0..iterations */
   residual?: number[];
+  /** fine jobs on the longest chain of dependent jobs behind the result: the parallel time, in fine jobs */
+  fineCriticalPath: number;
   /** per time window (--window), in order; the fields above then cover all of them */
   windows?: WindowRecord[];
   t: number[];
@@ -107,6 +109,7 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
     measurements: outcome.measurements,
     method: config.method,
     ...(outcome.residual ? { residual: outcome.residual } : {}),
+    fineCriticalPath: outcome.fineCriticalPath,
     ...(outcome.windows ? { windows: outcome.windows } : {}),
     t: Array.from(t),
     final: outcome.final,

@@ -37,6 +37,8 @@ export interface SegmentOutcome {
   readonly exact: boolean;
   /** MGRIT: the residual's norm of iterates 0..iterations */
   readonly residual?: number[];
+  /** fine solves on the longest chain of dependent jobs that made the result (parallel time in fine jobs) */
+  readonly fineCriticalPath: number;
 }
 
 export type SegmentMethod = (config: RunConfig, executor: SolverExecutor, segment: Segment, hooks: RunHooks) => Promise<SegmentOutcome>;
@@ -62,5 +64,7 @@ export const pararealSegment: SegmentMethod = async (config, executor, segment, 
     final: await values(result.iterate),
     // after as many corrections as slices every slice is the fine solution's
     exact: result.iterations >= segment.t.length - 1,
+    // iterate k depends on k fine solves in a row, F(y^(k-1)) on F(y^(k-2)) ...
+    fineCriticalPath: result.iterations,
   };
 };

@@ -62,6 +62,7 @@ export async function runWindows(config: RunConfig, executor: SolverExecutor, me
   const bounds = windowBounds(config.t.length, size);
   const windows: WindowRecord[] = [];
   const final: number[][] = [];
+  const paths: number[] = [];
   let y0 = literal(config.y0);
   for (const [i, [start, end]] of bounds.entries()) {
     const w = i + 1;
@@ -88,6 +89,7 @@ export async function runWindows(config: RunConfig, executor: SolverExecutor, me
       resumedJobs: executor.stats.resumedJobs - before.resumed,
     };
     windows.push(record);
+    paths.push(outcome.fineCriticalPath);
     log.info(`window ${w}: ${outcome.converged ? "converged" : outcome.exact ? "exact" : "not converged"} after ${outcome.iterations} iterations`);
     hooks.onWindow?.(record);
     // the first state of a window is the end state of the one before, exactly
@@ -102,6 +104,8 @@ export async function runWindows(config: RunConfig, executor: SolverExecutor, me
     measurements: windows.flatMap((w) => w.measurements),
     final,
     exact: windows.every((w) => w.exact),
+    // windows run one after the other
+    fineCriticalPath: paths.reduce((a, b) => a + b, 0),
     ...(residual.length > 0 ? { residual } : {}),
     windows,
   };

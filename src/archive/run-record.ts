@@ -47,6 +47,14 @@ export interface RunRecord {
   readonly resumedJobs?: number;
   readonly iterations?: number;
   readonly maxdif?: readonly number[];
+  /** the stopping criteria: norm, tol and rtol */
+  readonly criteria?: { readonly norm: string; readonly tol: number; readonly rtol?: number };
+  /** per iteration: what was measured against the criteria (absolute, size, relative, moving slices) */
+  readonly measurements?: readonly unknown[];
+  /** MGRIT: the residual's norm at the finest C-points, iterates 0..iterations */
+  readonly residual?: readonly number[];
+  /** per time window (--window): its points, directory, iterations, maxdif and measurements; written as each one ends */
+  readonly windows?: readonly unknown[];
   readonly wallSeconds?: number;
   readonly referenceSeconds?: number;
   /** starting the workers, before anything was timed */

@@ -1,10 +1,12 @@
 /** `parareal combine DIR`: one trajectory from a directory of fine files, as CSV or HDF5, checked first. */
 import { writeFileAtomic } from "../archive/atomic.js";
-import { extname } from "node:path";
+import { dirname, extname } from "node:path";
 import { Command, Option } from "commander";
 import { checkFineDirectory, iterateOf, summarize, warnSkipped } from "../archive/fine-check.js";
 import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
-import { combineSegments, type Trajectory } from "../archive/trajectory.js";
+import { readRunRecord } from "../archive/run-record.js";
+import { combineSegments, type Segment, type Trajectory } from "../archive/trajectory.js";
+import { windowDirs } from "../archive/windows-layout.js";
 import { log } from "../log.js";
 import { UsageError } from "../errors.js";
 import { integerAtLeast } from "./parse.js";
@@ -32,6 +34,28 @@ export function addCombineCommand(program: Command): void {
     .action(async (dir: string, flags: CombineFlags) => {
       await combine(dir, flags);
     });
+}
+
+/**
+ * A windowed run's parareal directory: each window's iterate as run.json records it (or its last
+ * present), checked like any iterate, joined: the windows tile the time span.
+ */
+function windowedSegments(dir: string, flags: { iteration?: number | undefined; allowGaps?: boolean | undefined }): Segment[] {
+  if (flags.iteration !== undefined) throw new UsageError(`--iteration: ${dir} holds time windows (window-NNNN), each with its own iterations; give one window's directory to combine one of its iterates`);
+  const record = readRunRecord(dirname(dir.replace(/\/+$/, "")));
+  const windows = (record?.windows ?? []) as readonly { window?: unknown; iterations?: unknown }[];
+  return windowDirs(dir).flatMap(({ window, dir: wdir }) => {
+    const recorded = windows.find((x) => x.window === window)?.iterations;
+    const present = fineIterationsIn(wdir);
+    const k = typeof recorded === "number" ? recorded : present.at(-1);
+    if (k === undefined) throw new Error(`${wdir}: no fine files`);
+    const iterate = iterateOf(checkFineDirectory(wdir, { upTo: k }), k);
+    if (iterate.problems.length > 0) {
+      if (!flags.allowGaps) throw new Error(`${summarize(iterate.problems)}; give --allow-gaps to leave such files out`);
+      warnSkipped(iterate.problems);
+    }
+    return iterate.segments;
+  });
 }
 
 export function toCsv(tr: Trajectory): string {
@@ -66,7 +90,7 @@ export async function combine(dir: string, flags: CombineFlags): Promise<void> {
   const format = flags.output === undefined ? "csv" : extname(flags.output).toLowerCase();
   if (![".h5", ".hdf5", ".csv", "csv"].includes(format)) throw new UsageError(`-o \`${flags.output}\`: give a file ending in .h5, .hdf5 or .csv`);
   await loadHdf5();
-  const trajectory = combineDirectory(dir, flags);
+  const trajectory = fineIterationsIn(dir).length === 0 && windowDirs(dir).length > 0 ? combineSegments(windowedSegments(dir, flags)) : combineDirectory(dir, flags);
   if (format === "csv") {
     process.stdout.write(toCsv(trajectory));
     return;

@@ -18,6 +18,7 @@ import { configureLog } from "./logging.js";
 import { EXACT_COLOUR, EXACT_LABEL, ITERATION_SCALE, REFERENCE_COLOUR, REFERENCE_LABEL } from "./plot-colours.js";
 import { timelineChart } from "./plot-timeline.js";
 import { recordedIterations, runAt } from "./run-directory.js";
+import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
 
 type Kind = "trajectory" | "convergence" | "phase" | "timeline" | "all";
 type Point = Record<string, number | string>;
@@ -167,6 +168,8 @@ function trajectoryChart(d: RunData): Chart {
 }
 
 function convergenceChart(d: RunData): Chart {
+  const residual = d.record?.residual;
+  if (residual !== undefined) return mgritConvergenceChart(d, residual);
   const maxdif = (d.record?.maxdif ?? []).map((m, i) => ({ k: i + 1, maxdif: m, series: "max |y^k - y^(k-1)|" }));
   const tol = d.record?.parameters.tol;
   if (maxdif.length === 0) throw new Error("no maxdif history: the convergence plot needs the run.json of a parareal run");
@@ -195,6 +198,18 @@ function convergenceChart(d: RunData): Chart {
             },
           ]),
     ],
+  };
+}
+
+/** MGRIT: its residual at the C-points (what it stops on) and the change of its iterate. */
+function mgritConvergenceChart(d: RunData, residual: readonly number[]): Chart {
+  const tol = typeof d.record?.parameters.tol === "number" ? d.record.parameters.tol : undefined;
+  const norm = typeof d.record?.criteria?.norm === "string" ? d.record.criteria.norm : "max";
+  return {
+    title: "convergence (MGRIT): the residual at the C-points and the change between successive iterates",
+    width: WIDTH,
+    height: 300,
+    layer: convergenceLayers(convergencePoints([{ label: "mgrit", maxdif: d.record?.maxdif ?? [], residual }], true), tol, `${norm} norm (log)`),
   };
 }
 
@@ -273,7 +288,7 @@ export function addPlotCommand(program: Command): void {
         const parts =
           flags.kind === "all"
             ? (["trajectory", "convergence", "phase", "timeline"] as const).filter(
-                (k) => (k !== "convergence" || data.record?.maxdif?.length) && (k !== "timeline" || data.record?.jobs?.length) && (k !== "phase" || (data.iterates.at(-1)?.tr.dim ?? data.reference?.dim ?? 2) > 1),
+                (k) => (k !== "convergence" || data.record?.maxdif?.length || data.record?.residual?.length) && (k !== "timeline" || data.record?.jobs?.length) && (k !== "phase" || (data.iterates.at(-1)?.tr.dim ?? data.reference?.dim ?? 2) > 1),
               )
             : [flags.kind];
         spec = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", title: { text: data.title, fontSize: 16 }, vconcat: parts.map((k) => charts[k](data)),

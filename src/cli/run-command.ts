@@ -6,7 +6,10 @@ import { readRunStates, writeRunStates } from "../parareal/archived-result.js";
 import { resolveRunConfig, resuming, type RunConfig } from "../config/run-config.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
-import { runParareal } from "../parareal/driver.js";
+import { runParareal, type RunHooks } from "../parareal/driver.js";
+import type { WindowRecord } from "../parareal/windowed.js";
+import { withoutPerSlice } from "../parareal/stopping.js";
+import { segmentMethod } from "../mgrit/run-method.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
 import { Timeline } from "../report/timeline.js";
 import { EventLog } from "../dashboard/event-log.js";
@@ -18,6 +21,7 @@ import { configureLog } from "./logging.js";
 import { claimOutput, prepareOutput } from "./output-dir.js";
 import { iterationProgress } from "./progress.js";
 import { addRunOptions, runInput, type RunFlags } from "./run-options.js";
+import { criteriaText } from "./iteration-table.js";
 import { formatSummary } from "./summary.js";
 
 export function addRunCommand(program: Command): void {
@@ -58,6 +62,11 @@ async function reportConverged(flags: RunFlags, config: RunConfig): Promise<bool
     process.stdout.write(`${message}\n${(record.maxdif ?? []).map((d, i) => `  ${String(i + 1).padStart(9)}  ${d.toExponential(6)}`).join("\n")}\noutput: ${config.layout.root}\n`);
   }
   return true;
+}
+
+/** Windows as run.json keeps them: measurements without per-slice values. */
+function windowsForRecord(windows: readonly WindowRecord[]): WindowRecord[] {
+  return windows.map((w) => ({ ...w, measurements: withoutPerSlice(w.measurements) }));
 }
 
 function executorName(flags: RunFlags): string {
@@ -163,7 +172,8 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const report = await runParareal(config, executor, {
+    const windows: WindowRecord[] = [];
+    const hooks: RunHooks = {
       timeline,
       onPhase: (phase) => {
         events.phase = phase;
@@ -173,13 +183,23 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
         progress.update(it.iteration, it.maxdif);
         events.emit({ type: "iterate", iteration: it.iteration, maxdif: it.maxdif ?? null, ...(it.error === undefined ? {} : { error: it.error }) });
       },
-    });
+      // run.json says which windows are done while the run goes on
+      onWindow: (w) => {
+        windows.push(w);
+        writeRunRecord(layout.root, { ...record, status: "running", windows: windowsForRecord(windows) });
+      },
+    };
+    const report = await runParareal(config, executor, hooks, segmentMethod(config));
     progress.stop();
     writeRunStates(layout, report);
     finish(report.converged ? "converged" : "not converged", {
       iterations: report.iterations,
       maxdif: report.maxdif,
       iterates: report.iterates,
+      criteria: report.criteria,
+      measurements: withoutPerSlice(report.measurements),
+      ...(report.residual ? { residual: report.residual } : {}),
+      ...(report.windows ? { windows: windowsForRecord(report.windows) } : {}),
       wallSeconds: report.wallSeconds,
       startupSeconds: report.startupSeconds,
       workers: report.workers,
@@ -187,7 +207,8 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
       resumedJobs: report.resumedJobs + report.referenceResumedJobs,
       ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),
     });
-    if (!report.converged) log.warning(`not converged after ${report.iterations} iterations (tol ${config.tol})`);
+    const canConverge = config.criteria.tol > 0 || config.criteria.rtol !== undefined;
+    if (!report.converged && canConverge) log.warning(`not converged after ${report.iterations} iterations (${criteriaText(config.criteria)})`);
     process.stdout.write((flags.json ? JSON.stringify({ ...report, tol: config.tol, parameters: config.parameters }) : formatSummary(report, config.tol)) + "\n");
   } catch (e) {
     if (interrupted) await new Promise(() => undefined); // the signal handler ends the process

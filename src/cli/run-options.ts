@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { RunInput } from "../config/run-config.js";
+import { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type MgritSettings, type NormName, type RelaxName, type RunInput } from "../config/run-config.js";
 import { METHODS, type MethodName } from "../ode/methods.js";
 import { problems } from "../models/builtin.js";
 import { templateProblem } from "../solvers/command.js";
@@ -31,6 +31,8 @@ export interface CommonFlags extends ExecutorFlags {
   points: number;
   y0: number[];
   tol: number;
+  norm: NormName;
+  rtolIterate?: number;
   maxIterations?: number;
   saveEvery: number;
   debug: boolean;
@@ -48,6 +50,11 @@ export interface RunFlags extends CommonFlags {
   coarseH?: number;
   rtol?: number;
   atol?: number;
+  method: MethodChoice;
+  levels?: number;
+  coarsening?: number;
+  relax?: RelaxName;
+  window?: number;
   mpi: boolean;
   redisBind: string;
   reference: boolean;
@@ -70,7 +77,9 @@ export function addCommonOptions(command: Command): Command {
     .addOption(new Option("--t-end <x>", "end of the time interval; it starts at 0 (default: the problem's)").default(15).argParser(positiveNumber))
     .addOption(new Option("--points <n>", "time points: t = linspace(0, t-end, points), giving points - 1 slices (default: the problem's)").default(20).argParser(integerAtLeast(2)))
     .addOption(new Option("--y0 <list>", "initial state, comma separated (default: the problem's; 1,0 for the oscillator)").default([1, 0], "1,0").argParser(numberList))
-    .addOption(new Option("--tol <x>", "convergence: stop when max |y^k - y^(k-1)| < tol").default(1e-4).argParser(positiveNumber))
+    .addOption(new Option("--tol <x>", "convergence: stop when norm(y^k - y^(k-1)) < tol; 0: run exactly --max-iterations (0 by default when only --rtol-iterate is given)").default(1e-4).argParser(nonNegativeNumber))
+    .addOption(new Option("--norm <name>", "norm over the state and the time points for --tol and --rtol-iterate: max, rms or l2").choices(NORM_NAMES).default("max"))
+    .addOption(new Option("--rtol-iterate <x>", "convergence: also stop when norm(y^k - y^(k-1)) < x * norm(y^k)").argParser(nonNegativeNumber))
     .addOption(new Option("--max-iterations <k>", "iterations to schedule after the coarse one (default: the number of slices)").argParser(integerAtLeast(1)))
     .addOption(new Option("--workers <n>", "worker threads, started as work needs them (default: one per core)").default(availableParallelism()).argParser(workerCount))
     .addOption(new Option("--executor <name>", "where jobs run: threads (a worker pool) or inline (this thread, for debugging)").choices(["threads", "inline"]).default("threads"))
@@ -109,6 +118,11 @@ export function addRunOptions(command: Command): Command {
     .addOption(new Option("--coarse-h <x>", "coarse sub-step, at least --h (default: one step per slice, as the original)").argParser(positiveNumber))
     .addOption(new Option("--rtol <x>", "relative tolerance of dopri5").argParser(positiveNumber))
     .addOption(new Option("--atol <x>", "absolute tolerance of dopri5").argParser(positiveNumber))
+    .addOption(new Option("--method <name>", "parareal, or mgrit (multigrid reduction in time: --levels, --coarsening, --relax)").choices(METHOD_CHOICES).default("parareal"))
+    .addOption(new Option("--levels <L>", "MGRIT: levels, the time points being level 0 (default 2)").argParser(integerAtLeast(2)))
+    .addOption(new Option("--coarsening <m>", "MGRIT: level l+1 keeps every m-th point of level l, and the last (default 2)").argParser(integerAtLeast(2)))
+    .addOption(new Option("--relax <kind>", "MGRIT: relaxation, F or FCF (default FCF)").choices(RELAX_NAMES))
+    .addOption(new Option("--window <W>", "time windows of W intervals each (the last may be shorter): the method runs on each in turn, from the end state of the one before").argParser(integerAtLeast(1)))
     .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
     .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
     .option("--no-reference", "skip the serial fine reference run")
@@ -163,14 +177,29 @@ export function runInput(flags: RunFlags, given: (option: string) => boolean): R
       points: optional("points", flags.points),
       y0: optional("y0", flags.y0),
       maxIterations: flags.maxIterations,
+      window: flags.window,
     }),
-    tol: flags.tol,
+    ...criteriaInput(flags, given),
+    method: flags.method,
+    ...mgritInput(flags),
     saveEvery: flags.saveEvery,
     reference: flags.reference,
     resume: flags.resume,
     output: flags.output,
   };
   return input;
+}
+
+/** --levels, --coarsening and --relax as given (resolveRunConfig refuses them without --method mgrit). */
+function mgritInput(flags: RunFlags): Pick<RunInput, "mgrit"> {
+  const given: Partial<MgritSettings> = defined({ levels: flags.levels, coarsening: flags.coarsening, relax: flags.relax });
+  return Object.keys(given).length === 0 ? {} : { mgrit: given };
+}
+
+/** --tol, --norm and --rtol-iterate: a relative tolerance given alone turns the absolute test off. */
+export function criteriaInput(flags: CommonFlags, given: (option: string) => boolean): Pick<RunInput, "tol" | "norm" | "rtolIterate"> {
+  const tol = flags.rtolIterate !== undefined && !given("tol") ? 0 : flags.tol;
+  return { tol, norm: flags.norm, ...(flags.rtolIterate === undefined ? {} : { rtolIterate: flags.rtolIterate }) };
 }
 
 function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -13,9 +13,13 @@ import { openExecutor } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
 import { prepareOutput } from "./output-dir.js";
 import { numberList } from "./parse.js";
-import { addCommonOptions, type CommonFlags } from "./run-options.js";
+import { addCommonOptions, criteriaInput, type CommonFlags } from "./run-options.js";
+import { compareMethods, formatMethods, parseMethods, type MethodSpec } from "./study-methods.js";
+import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
+import { integerAtLeast } from "./parse.js";
+import { problems } from "../models/builtin.js";
 
-type StudyFlags = CommonFlags & { zeta: number[]; json: boolean; plot?: string };
+type StudyFlags = CommonFlags & { zeta: number[]; json: boolean; plot?: string; methods?: MethodSpec[]; problem?: string; coarsening?: number };
 
 export interface StudyRow {
   zeta: number;
@@ -41,10 +45,61 @@ export function addStudyCommand(program: Command): void {
     .addOption(new Option("--zeta <list>", "damping ratios, comma separated").default([0.1, 0.2, 0.3, 0.5, 0.7, 0.9], "0.1,0.2,0.3,0.5,0.7,0.9").argParser(zetaList));
   addCommonOptions(command)
     .option("--json", "print a JSON array of {zeta, iterations, converged, maxdif} on stdout", false)
-    .option("-o, --plot <file>", "also plot iterations against damping to FILE.png or FILE.svg")
-    .action(async (flags: StudyFlags) => {
-      await study(flags);
+    .option("-o, --plot <file>", "also plot iterations against damping (with --methods: the convergence of each method) to FILE.png or FILE.svg")
+    .addOption(new Option("--methods <list>", "compare methods on one problem instead: parareal, mgrit, mgrit/F, mgrit/FCF/3 (relaxation/levels), comma separated; files in DIR/<method>").argParser(parseMethods))
+    .addOption(new Option("--problem <name>", `with --methods: the problem (${Object.keys(problems).join(", ")}); --h, --t-end, --points and --y0 default to its own`))
+    .addOption(new Option("--coarsening <m>", "with --methods: MGRIT's coarsening factor (default 2)").argParser(integerAtLeast(2)))
+    .action(async (flags: StudyFlags, cmd: Command) => {
+      const given = (name: string) => cmd.getOptionValueSource(name) !== "default" && cmd.getOptionValueSource(name) !== undefined;
+      if (flags.methods !== undefined) await studyMethods(flags, given);
+      else {
+        for (const name of ["problem", "coarsening"]) if (given(name)) throw new UsageError(`--${name}: an option of study --methods`);
+        await study(flags);
+      }
     });
+}
+
+/** `study --methods`: every method on one problem, a table (or JSON) and the convergence of each. */
+async function studyMethods(flags: StudyFlags, given: (option: string) => boolean): Promise<void> {
+  configureLog(flags);
+  if (flags.plot !== undefined && ![".png", ".svg"].includes(extname(flags.plot).toLowerCase())) {
+    throw new UsageError(`-o \`${flags.plot}\`: give a file ending in .png or .svg`);
+  }
+  const problem = flags.problem ?? "harmonic";
+  if (problem !== "harmonic" && (given("zeta") || given("omega0"))) throw new UsageError(`--zeta and --omega0 are parameters of the harmonic problem, not of \`${problem}\``);
+  if (problem === "harmonic" && flags.zeta.length !== 1 && given("zeta")) throw new UsageError("--zeta: give one damping ratio with --methods");
+  const optional = <T>(name: string, value: T): Partial<Record<string, T>> => (given(name) ? { [name]: value } : {});
+  const base = {
+    problem,
+    ...(problem === "harmonic" ? { params: { omega0: flags.omega0, zeta: given("zeta") ? flags.zeta[0]! : 0.5 } } : {}),
+    ...optional("h", flags.h),
+    ...optional("tEnd", flags.tEnd),
+    ...optional("points", flags.points),
+    ...optional("y0", flags.y0),
+    ...criteriaInput(flags, given),
+    ...(flags.maxIterations === undefined ? {} : { maxIterations: flags.maxIterations }),
+    saveEvery: flags.saveEvery,
+    reference: false,
+  };
+  const rows = await compareMethods(flags, base, flags.methods!, flags.coarsening);
+  const config = await resolveRunConfig({ ...base, output: flags.output });
+  process.stdout.write((flags.json ? JSON.stringify(rows) : formatMethods(rows, problem, config.t.length - 1, config.criteria)) + "\n");
+  if (flags.plot !== undefined) {
+    const { writeChart } = await import("./plot-command.js");
+    const points = convergencePoints(rows.map((r) => ({ label: r.method, maxdif: r.maxdif, ...(r.residual ? { residual: r.residual } : {}) })));
+    await writeChart(
+      {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        title: { text: `parareal study: convergence of each method on ${problem} (${config.criteria.norm} norm; parareal: change of the iterate, MGRIT: residual)`, fontSize: 16 },
+        width: 1000,
+        height: 400,
+        layer: convergenceLayers(points, config.criteria.tol, `${config.criteria.norm} norm (log)`),
+        resolve: { scale: { color: "independent", strokeDash: "independent" } },
+        config: { font: "DejaVu Sans", legend: { labelLimit: 400 } },
+      },
+      flags.plot,
+    );
+  }
 }
 
 export function formatStudy(rows: readonly StudyRow[], tol: number): string {
@@ -72,7 +127,7 @@ export async function study(flags: StudyFlags): Promise<StudyRow[]> {
       tEnd: flags.tEnd,
       points: flags.points,
       h: flags.h,
-      tol: flags.tol,
+      ...criteriaInput(flags, () => true),
       ...(flags.maxIterations === undefined ? {} : { maxIterations: flags.maxIterations }),
       saveEvery: flags.saveEvery,
       reference: false,

@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { milliseconds } from "../archive/filename.js";
 import { runLayout, type RunLayout } from "../archive/layout.js";
 import { UsageError } from "../errors.js";
 import { linspace } from "../ode/linspace.js";
@@ -16,6 +17,33 @@ import type { ProblemEntry, ProblemSpec } from "../models/problem-entry.js";
 import { watchImport } from "../models/import-watchdog.js";
 import { loadProblemModule } from "../models/user-module.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
+
+/** Norms over the state for the stopping criteria (computed by parareal/criteria.ts). */
+export type NormName = "max" | "rms" | "l2";
+export const NORM_NAMES: readonly NormName[] = ["max", "rms", "l2"];
+
+/** The iterative method: parareal (the original's) or MGRIT (src/mgrit). */
+export type MethodChoice = "parareal" | "mgrit";
+export const METHOD_CHOICES: readonly MethodChoice[] = ["parareal", "mgrit"];
+/** MGRIT's relaxation: F, or FCF (F, then C, then F again). */
+export type RelaxName = "F" | "FCF";
+export const RELAX_NAMES: readonly RelaxName[] = ["F", "FCF"];
+
+export interface MgritSettings {
+  /** levels L >= 2; level 0 is the time points */
+  readonly levels: number;
+  /** m >= 2: level l+1 keeps every m-th point of level l (and the last) */
+  readonly coarsening: number;
+  readonly relax: RelaxName;
+}
+
+/** When to stop iterating: `norm(change) < tol` or `norm(change) < rtol * norm(iterate)`. */
+export interface Criteria {
+  readonly norm: NormName;
+  /** 0: never by the absolute test (with no rtol: run exactly maxIterations) */
+  readonly tol: number;
+  readonly rtol?: number;
+}
 
 /** What a user gives; anything left out takes the problem's default. */
 export interface RunInput {
@@ -36,7 +64,17 @@ export interface RunInput {
   readonly points?: number;
   readonly y0?: readonly number[];
   readonly tol: number;
+  /** default max, the original's */
+  readonly norm?: NormName;
+  /** tolerance relative to the iterate's size (--rtol-iterate) */
+  readonly rtolIterate?: number;
+  /** default parareal */
+  readonly method?: MethodChoice;
+  /** MGRIT's settings, where they differ from 2 levels, coarsening 2, FCF */
+  readonly mgrit?: Partial<MgritSettings>;
   readonly maxIterations?: number;
+  /** time windows of this many intervals each (--window) */
+  readonly window?: number;
   readonly saveEvery?: number;
   readonly reference?: boolean;
   readonly resume?: boolean;
@@ -59,6 +97,14 @@ export type RunParameters = {
   readonly rtol?: number;
   readonly atol?: number;
   readonly tol: number;
+  /** only when not the default max (older run.json files have none) */
+  readonly norm?: NormName;
+  readonly rtolIterate?: number;
+  /** only for MGRIT, with its settings (a parareal run's parameters are as before) */
+  readonly method?: "mgrit";
+  readonly mgrit?: MgritSettings;
+  /** only for a windowed run */
+  readonly window?: number;
   readonly saveEvery: number;
   readonly maxIterations: number;
   readonly reference: boolean;
@@ -72,6 +118,12 @@ export interface RunConfig {
   /** the time points: linspace(0, tEnd, points) */
   readonly t: Float64Array;
   readonly tol: number;
+  readonly criteria: Criteria;
+  readonly method: MethodChoice;
+  /** present for MGRIT */
+  readonly mgrit?: MgritSettings;
+  /** time windows of this many intervals (the last may be shorter); absent: one run over all points */
+  readonly window?: number;
   readonly maxIterations: number;
   /** run the serial fine reference first */
   readonly reference: boolean;
@@ -110,6 +162,42 @@ function checkCost(p: RunParameters, dim: number): void {
     if (p.coarseH < p.h) throw new UsageError(`--coarse-h ${p.coarseH}: smaller than --h ${p.h}; the coarse solver must be cheaper than the fine one`);
     if (!(Math.ceil(width / p.coarseH) <= MAX_STEPS_PER_SLICE)) throw new UsageError(`--coarse-h ${p.coarseH}: too many coarse steps per slice`);
   }
+}
+
+/** The stopping criteria of the parameters, checked. */
+function checkCriteria(p: RunParameters): Criteria {
+  const norm = p.norm ?? "max";
+  if (!NORM_NAMES.includes(norm)) throw new UsageError(`--norm ${String(norm)}: unknown norm (known: ${NORM_NAMES.join(", ")})`);
+  if (!(p.tol >= 0 && Number.isFinite(p.tol))) throw new UsageError(`--tol ${p.tol}: give a finite number >= 0`);
+  if (p.rtolIterate !== undefined && !(p.rtolIterate >= 0 && Number.isFinite(p.rtolIterate))) throw new UsageError(`--rtol-iterate ${p.rtolIterate}: give a finite number >= 0`);
+  return { norm, tol: p.tol, ...(p.rtolIterate === undefined ? {} : { rtol: p.rtolIterate }) };
+}
+
+/**
+ * Fine files are named by their slice's start and end in whole milliseconds (the original's
+ * naming): slices shorter than that would share names, and one file would overwrite another.
+ */
+function checkFileNames(t: Float64Array): void {
+  for (let i = 1; i < t.length; i++) {
+    if (milliseconds(t[i]!) === milliseconds(t[i - 1]!)) {
+      throw new UsageError(`--points ${t.length} over --t-end ${t.at(-1)}: slice ${i} (t = ${t[i - 1]} to ${t[i]}) is shorter than the 1 ms that fine file names resolve; give fewer --points or a longer --t-end`);
+    }
+  }
+}
+
+/** MGRIT's settings, checked against the time points: every level but the coarsest must have 2 intervals or more. */
+function checkMgrit(given: Partial<MgritSettings>, points: number): MgritSettings {
+  const m: MgritSettings = { levels: given.levels ?? 2, coarsening: given.coarsening ?? 2, relax: given.relax ?? "FCF" };
+  if (!(Number.isSafeInteger(m.levels) && m.levels >= 2)) throw new UsageError(`--levels ${m.levels}: give an integer >= 2`);
+  if (!(Number.isSafeInteger(m.coarsening) && m.coarsening >= 2)) throw new UsageError(`--coarsening ${m.coarsening}: give an integer >= 2`);
+  if (!RELAX_NAMES.includes(m.relax)) throw new UsageError(`--relax ${String(m.relax)}: give F or FCF`);
+  // the hierarchy's arithmetic (mgrit/hierarchy.ts): level l+1 has ceil(n_l / m) intervals
+  let n = points - 1;
+  for (let l = 0; l < m.levels - 1; l++) {
+    if (n < 2) throw new UsageError(`--levels ${m.levels} --coarsening ${m.coarsening}: level ${l} has ${n} interval${n === 1 ? "" : "s"} and cannot be coarsened; give more --points or fewer --levels`);
+    n = Math.ceil(n / m.coarsening);
+  }
+  return m;
 }
 
 /** a module path rather than a built-in name */
@@ -172,6 +260,23 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
   const tEnd = input.tEnd ?? entry.tEnd;
   const h = input.h ?? entry.fine.h;
   const layout = runLayout(input.output);
+  const method = input.method ?? "parareal";
+  if (!METHOD_CHOICES.includes(method)) throw new UsageError(`--method ${String(method)}: give parareal or mgrit`);
+  if (method !== "mgrit" && input.mgrit !== undefined && Object.keys(input.mgrit).length > 0) {
+    throw new UsageError(`--${Object.keys(input.mgrit)[0]}: an option of --method mgrit`);
+  }
+  const window = input.window;
+  if (window !== undefined && !(Number.isSafeInteger(window) && window >= 1)) throw new UsageError(`--window ${window}: give a whole number of intervals >= 1`);
+  // MGRIT runs on each window: every window, the last (shorter) one too, must make its levels
+  const spans = window === undefined ? [points - 1] : [...new Set([Math.min(window, points - 1), (points - 1) % window || window])];
+  let mgrit: MgritSettings | undefined;
+  for (const intervals of method === "mgrit" ? spans : []) {
+    try {
+      mgrit = checkMgrit(input.mgrit ?? {}, intervals + 1);
+    } catch (e) {
+      throw window === undefined ? e : new UsageError(`--window ${window}: a window of ${intervals} interval${intervals === 1 ? "" : "s"}: ${(e as Error).message}`);
+    }
+  }
   const parameters: RunParameters = {
     problem,
     y0: [...y0],
@@ -182,12 +287,20 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
     coarse: input.coarse ?? entry.coarse.method,
     ...present({ coarseH: input.coarseH, coarseParams: input.coarseParams, fineCommand: input.fineCommand, coarseCommand: input.coarseCommand, rtol: input.rtol, atol: input.atol }),
     tol: input.tol,
+    ...(input.norm !== undefined && input.norm !== "max" ? { norm: input.norm } : {}),
+    ...present({ rtolIterate: input.rtolIterate }),
+    ...(mgrit === undefined ? {} : { method: "mgrit" as const, mgrit }),
+    ...(window === undefined ? {} : { window }),
     saveEvery: input.saveEvery ?? 1,
-    maxIterations: input.maxIterations ?? points - 1,
+    // MGRIT: after as many V-cycles as level-1 intervals, two-level F-relaxation is exact
+    maxIterations: input.maxIterations ?? (mgrit === undefined ? points - 1 : Math.ceil((points - 1) / mgrit.coarsening)),
     reference: input.reference ?? true,
   };
   const p = parameters;
   checkCost(p, dim);
+  const criteria = checkCriteria(p);
+  const t = linspace(0, tEnd, points);
+  checkFileNames(t);
   const resume = input.resume ?? false;
   const fineCommand = p.fineCommand === undefined ? {} : { command: { template: p.fineCommand, workdir: layout.io } };
   const coarseCommand = p.coarseCommand === undefined ? undefined : { template: p.coarseCommand, workdir: layout.io };
@@ -196,8 +309,12 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
     entry,
     dim,
     y0: Float64Array.from(y0),
-    t: linspace(0, tEnd, points),
+    t,
     tol: p.tol,
+    criteria,
+    method,
+    ...(mgrit === undefined ? {} : { mgrit }),
+    ...(window === undefined ? {} : { window }),
     maxIterations: p.maxIterations,
     reference: p.reference,
     resume,

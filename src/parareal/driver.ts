@@ -3,16 +3,17 @@
  * <output>/euler), then parareal (files in <output>/parareal), with timings and job counts. The
  * executor is warmed first, so that neither phase pays the pool's start-up.
  */
-import type { RunConfig } from "../config/run-config.js";
-import { reduceAsync } from "../evaluate/reduce.js";
-import { literal, type Vector } from "../expr/vector.js";
-import { speedupReport, type SpeedupReport } from "../report/speedup.js";
-import { Timeline } from "../report/timeline.js";
+import type { Criteria, RunConfig } from "../config/run-config.js";
+import { literal } from "../expr/vector.js";
 import type { ExecutorStats } from "../exec/executor.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
-import { History } from "./history.js";
+import { speedupReport, type SpeedupReport } from "../report/speedup.js";
+import { Timeline } from "../report/timeline.js";
+import { pararealSegment, values, type SegmentHooks, type SegmentMethod, type SegmentOutcome } from "./method.js";
+import { tabulateJobs } from "./scheduler.js";
 import { maxAbsDiff } from "./serial.js";
-import { Parareal, tabulateJobs } from "./scheduler.js";
+import type { MeasurementRecord } from "./stopping.js";
+import { runWindows, type WindowRecord } from "./windowed.js";
 
 export type Phase = "reference" | "parareal";
 
@@ -23,26 +24,42 @@ export interface RunHooks {
   readonly onPhase?: (phase: Phase) => void;
   /** after each iterate is checked */
   readonly onIterate?: (iterate: IterateRecord) => void;
+  /** a time window is done (--window) */
+  readonly onWindow?: (window: WindowRecord) => void;
 }
 
 /** One checked iterate: when, how far it moved, and how far it is from the serial fine reference. */
 export interface IterateRecord {
   readonly iteration: number;
-  /** max |y^k - y^(k-1)|; absent for iteration 0 */
+  /** the change since the iterate before (maxdif, in the criteria's norm); absent for iteration 0 */
   readonly maxdif?: number;
-  /** max |y^k - reference| over every time point, when the reference ran */
+  /** max |y^k - reference| over every time point, when the reference ran (whole runs) */
   readonly error?: number;
   /** seconds from the start of the parareal phase until this iterate was checked */
   readonly at: number;
   /** seconds since the iterate before was checked */
   readonly seconds: number;
+  /** the time window it belongs to (--window), counted from 1 */
+  readonly window?: number;
 }
 
 export interface RunReport {
   converged: boolean;
   iterations: number;
+  /** the absolute measure of the change per iteration, in the criteria's norm (max: the original's maxdif) */
   maxdif: number[];
-  /** every checked iterate, 0 to `iterations` */
+  /** the stopping criteria, and what each iteration measured against them */
+  criteria: Criteria;
+  measurements: MeasurementRecord[];
+  /** parareal or mgrit */
+  method: string;
+  /** MGRIT: the residual's norm of iterates 0..iterations */
+  residual?: number[];
+  /** fine jobs on the longest chain of dependent jobs behind the result: the parallel time, in fine jobs */
+  fineCriticalPath: number;
+  /** per time window (--window), in order; the fields above then cover all of them */
+  windows?: WindowRecord[];
+  /** every checked iterate (of every window, in turn) */
   iterates: IterateRecord[];
   t: number[];
   final: number[][];
@@ -74,15 +91,12 @@ function canWarm(e: object): e is Warmable {
   return typeof (e as Partial<Warmable>).warm === "function";
 }
 
-async function values(ys: readonly Vector[]): Promise<number[][]> {
-  return Promise.all(ys.map(async (y) => Array.from(await reduceAsync(y))));
-}
-
 function counts(s: Readonly<ExecutorStats>) {
   return { fine: s.completed.fine ?? 0, coarse: s.completed.coarse ?? 0, resumed: s.resumedJobs, cancelled: s.cancelledQueued + s.cancelledRunning };
 }
 
-export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks: RunHooks = {}): Promise<RunReport> {
+/** The run: warm-up, the serial fine reference, then `method` (parareal by default; MGRIT from src/mgrit). */
+export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks: RunHooks = {}, method: SegmentMethod = pararealSegment): Promise<RunReport> {
   const y0 = literal(config.y0);
   const { t, layout } = config;
   const slices = t.length - 1;
@@ -110,46 +124,55 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
 
   phase("parareal");
   const start = performance.now();
-  const p = new Parareal(exec, (k) => config.coarse(k), (k) => config.fine(k, layout.parareal), { maxIterations: config.maxIterations });
-  const history = new History(config.tol, 2);
   const iterates: IterateRecord[] = [];
   const referenceValues = reference?.map((r) => Float64Array.from(r));
-  const result = await p.wait(p.schedule(y0, t), async (y) => {
-    const ys = await Promise.all(y.map(reduceAsync));
-    const done = history.convergenceTest(ys);
-    const at = (performance.now() - start) / 1000;
-    const maxdif = history.maxdif.at(-1);
-    const record: IterateRecord = {
-      iteration: history.seen - 1,
-      ...(history.seen > 1 && maxdif !== undefined ? { maxdif } : {}),
-      ...(referenceValues ? { error: maxAbsDiff(ys, referenceValues) } : {}),
-      at,
-      seconds: at - (iterates.at(-1)?.at ?? 0),
-    };
-    iterates.push(record);
-    hooks.onIterate?.(record);
-    return done;
-  });
-  const final = await values(result.iterate);
+  let window = 0;
+  const segmentHooks: SegmentHooks = {
+    onIterate(iteration, maxdif, ys) {
+      if (iteration === 0) window++;
+      const at = (performance.now() - start) / 1000;
+      const record: IterateRecord = {
+        iteration,
+        ...(maxdif !== undefined && iteration > 0 ? { maxdif } : {}),
+        ...(referenceValues && ys && ys.length === referenceValues.length ? { error: maxAbsDiff(ys, referenceValues) } : {}),
+        at,
+        seconds: at - (iterates.at(-1)?.at ?? 0),
+        ...(config.window === undefined ? {} : { window }),
+      };
+      iterates.push(record);
+      hooks.onIterate?.(record);
+    },
+    ...(hooks.onWindow ? { onWindow: hooks.onWindow } : {}),
+  };
+  const outcome: SegmentOutcome & { windows?: WindowRecord[] } =
+    config.window === undefined
+      ? await method(config, exec, { t, y0, archive: layout.parareal, maxIterations: config.maxIterations }, segmentHooks)
+      : await runWindows(config, exec, method, segmentHooks);
   const wallSeconds = (performance.now() - start) / 1000;
   const end = counts(exec.stats);
   if (!hooks.timeline) timeline.close();
   const workers = Number.isFinite(exec.concurrency) ? exec.concurrency : exec.workersSeen.size;
   const speedup = speedupReport({
     slices,
-    iterations: result.iterations,
+    iterations: outcome.iterations,
     workers,
     wallSeconds,
     referenceSeconds,
     costs: { fine: timeline.done("parareal", "fine"), coarse: timeline.done("parareal", "coarse") },
   });
   return {
-    converged: result.converged,
-    iterations: result.iterations,
-    maxdif: [...history.maxdif],
+    converged: outcome.converged,
+    iterations: outcome.iterations,
+    maxdif: outcome.maxdif,
+    criteria: config.criteria,
+    measurements: outcome.measurements,
+    method: config.method,
+    ...(outcome.residual ? { residual: outcome.residual } : {}),
+    fineCriticalPath: outcome.fineCriticalPath,
+    ...(outcome.windows ? { windows: outcome.windows } : {}),
     iterates,
     t: Array.from(t),
-    final,
+    final: outcome.final,
     ...(reference ? { reference, referenceSeconds } : {}),
     fineJobs: end.fine - mid.fine,
     resumedJobs: end.resumed - mid.resumed,

@@ -238,6 +238,8 @@ export class RedisExecutor<J, V, P, O extends WireOutput> extends QueueExecutor<
     // with Redis gone, cleanup would wait for ever: bound it
     await Promise.race([this.cleanup(), giveUp]);
     clearTimeout(timer);
+    // our own disconnection is no outage: its 60 s timer would hold the process open
+    this.disconnected = true;
     this.redis.disconnect();
     for (const c of this.connections) c.disconnect();
   }

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { checkFineDirectory, iterateOf, iterationHoles, iterationsOf, type Finding } from "../archive/fine-check.js";
+import { windowDirs } from "../archive/windows-layout.js";
 import { loadHdf5 } from "../archive/hdf5.js";
 import { REFERENCE_DIR, PARAREAL_DIR } from "../archive/layout.js";
 import type { RunRecord } from "../archive/run-record.js";
@@ -63,7 +64,9 @@ function inspectPart(dir: string, run: RunContext, reference: boolean, runProble
   const missing: string[] = [];
   const said = new Set<number>();
   const slices = run.record ? run.record.parameters.points - 1 : undefined;
-  if (slices !== undefined && (!reference || run.record?.parameters.reference !== false)) {
+  // parareal's iteration j recomputes slices j..N; MGRIT's V-cycles follow their own plan
+  const mgrit = (run.record?.parameters as { method?: unknown } | undefined)?.method === "mgrit";
+  if (slices !== undefined && !(mgrit && !reference) && (!reference || run.record?.parameters.reference !== false)) {
     if (reference) {
       if ((iterations[0] ?? 0) < slices) missing.push(`iteration 0: ${slices - (iterations[0] ?? 0)} of ${slices} slices${detail(0)}`);
       said.add(0);
@@ -87,6 +90,22 @@ function inspectPart(dir: string, run: RunContext, reference: boolean, runProble
   return { dir, files: checked.entries.length, iterations, corrupt, problems, missing, notes };
 }
 
+/** The run as one of its time windows sees it: the window's points and iterations (run.json's `windows`). */
+function windowContext(run: RunContext, window: number): RunContext {
+  const record = run.record;
+  const windows = (record as { windows?: unknown } | undefined)?.windows;
+  const w = Array.isArray(windows) ? (windows as { window?: unknown; start?: unknown; end?: unknown; iterations?: unknown }[]).find((x) => x.window === window) : undefined;
+  if (!record || !run.grid || typeof w?.start !== "number" || typeof w.end !== "number" || typeof w.iterations !== "number" || !(w.end > w.start)) {
+    // a window run.json does not describe (yet): its files alone
+    return { root: undefined, record: undefined, grid: undefined };
+  }
+  return {
+    root: run.root,
+    record: { ...record, iterations: w.iterations, parameters: { ...record.parameters, points: w.end - w.start + 1 } },
+    grid: run.grid.subarray(w.start, w.end + 1),
+  };
+}
+
 export function inspectRun(dir: string): Inspection {
   if (!existsSync(dir)) throw new UsageError(`no such directory: ${dir}`);
   const runProblems: string[] = [];
@@ -99,7 +118,11 @@ export function inspectRun(dir: string): Inspection {
   const parts: Part[] = [];
   for (const [sub, reference] of [[REFERENCE_DIR, true], [PARAREAL_DIR, false]] as const) {
     const path = join(dir, sub);
-    if (existsSync(path)) parts.push(inspectPart(path, run, reference, runProblems));
+    if (!existsSync(path)) continue;
+    const windows = reference ? [] : windowDirs(path);
+    if (windows.length === 0) parts.push(inspectPart(path, run, reference, runProblems));
+    // a windowed run: each window is a parareal directory of its own, with its own iterations and points
+    for (const w of windows) parts.push(inspectPart(w.dir, windowContext(run, w.window), false, runProblems));
   }
   if (parts.length === 0) parts.push(inspectPart(dir, { root: undefined, record: undefined, grid: undefined }, false, runProblems));
   return { dir, ...(run.record ? { run: run.record } : {}), runProblems, parts };

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { RunLayout } from "../archive/layout.js";
 import { PARAREAL_DIR, REFERENCE_DIR, RUN_ENTRIES, RUN_FILE } from "../archive/layout.js";
 import { makeDirs } from "../archive/dirs.js";
+import { windowDirs } from "../archive/windows-layout.js";
 import { readRunRecord, type RunRecord } from "../archive/run-record.js";
 import { UsageError } from "../errors.js";
 import { rootProblem } from "../jobs/confine.js";
@@ -178,9 +179,10 @@ function decide(layout: RunLayout, shown: string, parameters: Readonly<Record<st
   const diff = differences(parameters, record.parameters);
   if (diff.length > 0) throw new UsageError(`--resume: the run in \`${shown}\` was made with other parameters (${diff.join("; ")}); give --force to overwrite it`);
   // a writer killed mid-file leaves its temporary file (never a file under the final name)
-  for (const sub of [REFERENCE_DIR, PARAREAL_DIR]) {
-    const dir = join(layout.root, sub);
+  const dirs = [join(layout.root, REFERENCE_DIR), join(layout.root, PARAREAL_DIR), ...windowDirs(join(layout.root, PARAREAL_DIR)).map((w) => w.dir)];
+  for (const dir of dirs) {
     try {
+      if (lstatSync(dir).isSymbolicLink()) continue; // never delete through a link
       for (const name of readdirSync(dir)) if (name.endsWith(".tmp") && lstatSync(join(dir, name)).isFile()) rmSync(join(dir, name), { force: true });
     } catch {
       // no such directory yet

@@ -1,0 +1,38 @@
+// The test suite: most files run three at a time (they spend much of their time waiting on child
+// processes, servers and sleeps), then the few whose assertions are about timing (signals within a
+// deadline, projected wall times) run alone, so that a busy machine cannot fail them.
+//   node scripts/run-tests.mjs            every test (npm test)
+//   node scripts/run-tests.mjs --unit     the fast tier: no child processes, servers or browser
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const dir = join("dist", "test");
+const all = readdirSync(dir).filter((n) => n.endsWith(".test.js"));
+const name = (f) => f.replace(/\.test\.js$/, "");
+
+/** assertions about time: alone, after the rest */
+const timing = new Set(["hardening", "redis-trust", "projection"]);
+/** no process, server or browser: the development tier */
+const unit = new Set(["expr", "ode", "integrators", "archive", "parareal", "structure", "solvers", "mgrit", "criteria", "windows", "kernel", "hdf5-writer"]);
+/** the longest first, so that three at a time finish together */
+const long = ["faults", "blackbox", "cli", "archive-tools", "load", "redis", "archive-consistency", "openfoam", "problems", "resume", "dashboard"];
+
+function run(files, concurrency) {
+  if (files.length === 0) return 0;
+  const r = spawnSync(process.execPath, ["--test", `--test-concurrency=${concurrency}`, ...files.map((f) => join(dir, f))], { stdio: "inherit" });
+  return r.status ?? 1;
+}
+
+if (process.argv.includes("--unit")) {
+  process.exit(run(all.filter((f) => unit.has(name(f))), 2));
+}
+const rank = (f) => {
+  const i = long.indexOf(name(f));
+  return i < 0 ? long.length : i;
+};
+const parallel = all.filter((f) => !timing.has(name(f))).sort((a, b) => rank(a) - rank(b));
+const alone = all.filter((f) => timing.has(name(f)));
+const first = run(parallel, 3);
+const second = run(alone, 1);
+process.exit(first || second);

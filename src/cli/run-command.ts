@@ -16,6 +16,7 @@ import { claimOutput, prepareOutput } from "./output-dir.js";
 import { iterationProgress } from "./progress.js";
 import { addRunOptions, runInput, type RunFlags } from "./run-options.js";
 import { formatSummary } from "./summary.js";
+import { fieldDifferences, formatFieldDifferences } from "../openfoam/field-differences.js";
 
 export function addRunCommand(program: Command): void {
   const command = program
@@ -46,11 +47,13 @@ function executorName(flags: RunFlags): string {
 /** Run one configuration as the flags say: claim the output, run, record, report. */
 export async function run(flags: RunFlags, resolved: RunConfig, mpi?: MpiRun): Promise<void> {
   const { lock, resume } = claimOutput(resolved.layout, flags.output, resolved.parameters, { resume: flags.resume, force: flags.force });
-  const config = resume ? resuming(resolved) : resolved;
+  let config = resume ? resuming(resolved) : resolved;
   const { layout } = config;
   let executor: SolverExecutor | undefined;
   try {
     prepareOutput(layout, flags.output);
+    // an OpenFOAM case is prepared inside the output, once it is ours
+    if (config.openfoam) config = (await import("../config/openfoam-config.js")).prepareOpenFoamRun(config);
     const { openExecutor } = await import("./executor-factory.js");
     executor = await openExecutor(flags, { root: layout.root, modules: config.modules }, mpi);
     await runWith(flags, config, executor);
@@ -114,7 +117,9 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
       ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),
     });
     if (!report.converged) log.warning(`not converged after ${report.iterations} iterations (tol ${config.tol})`);
-    process.stdout.write((flags.json ? JSON.stringify({ ...report, tol: config.tol, parameters: config.parameters }) : formatSummary(report, config.tol)) + "\n");
+    const fields = config.openfoam?.prepared && report.reference ? fieldDifferences(config.openfoam.prepared.layout, report.final, report.reference) : undefined;
+    const summary = () => formatSummary(report, config.tol) + (fields ? `\n${formatFieldDifferences(fields)}` : "");
+    process.stdout.write((flags.json ? JSON.stringify({ ...report, tol: config.tol, parameters: config.parameters, ...(fields ? { fieldDifferences: fields } : {}) }) : summary()) + "\n");
   } catch (e) {
     if (interrupted) await new Promise(() => undefined); // the signal handler ends the process
     const note = finish("failed", { error: (e as Error).message });

@@ -12,6 +12,7 @@ import { integerAtLeast } from "./parse.js";
 interface CombineFlags {
   iteration?: number;
   output?: string;
+  openfoam?: string;
 }
 
 export function addCombineCommand(program: Command): void {
@@ -25,17 +26,20 @@ export function addCombineCommand(program: Command): void {
     .argument("<dir>", "directory of fine files")
     .addOption(new Option("--iteration <k>", "iterate to combine (default: the converged one, from run.json; else the last)").argParser(integerAtLeast(0)))
     .option("-o, --output <file>", "write FILE.h5 (datasets t and data) or FILE.csv; default: CSV on stdout")
+    .option("--openfoam <dir>", "of an OpenFOAM run: write the trajectory as the OpenFOAM case DIR, one time directory per written step (ParaView opens DIR/DIR.foam)")
     .action(async (dir: string, flags: CombineFlags) => {
       await combine(dir, flags);
     });
 }
 
 /** The iterate a directory's trajectory means by default: the converged one, per run.json. */
-function defaultIteration(dir: string, present: number[]): number {
+function defaultIteration(dir: string, present: number[], slices: number): number {
   const last = present.at(-1)!;
   if (present.length === 1) return last;
   const record = readRunRecord(dirname(dir.replace(/\/+$/, "")));
   if (record?.iterations !== undefined && record.iterations <= last) return record.iterations;
+  // iterate N+1 of N slices recomputes nothing (an OpenFOAM run's last correction): it is iterate N
+  if (record?.iterations === slices + 1 && last === slices) return last;
   log.warning(`no run.json with an iteration count beside ${dir}: combining the last iteration present (${last})`);
   return last;
 }
@@ -52,6 +56,7 @@ export function toCsv(tr: Trajectory): string {
 }
 
 export async function combine(dir: string, flags: CombineFlags): Promise<void> {
+  if (flags.openfoam !== undefined && flags.output !== undefined) throw new UsageError("-o and --openfoam: give one of them");
   const format = flags.output === undefined ? "csv" : extname(flags.output).toLowerCase();
   if (![".h5", ".hdf5", ".csv", "csv"].includes(format)) throw new UsageError(`-o \`${flags.output}\`: give a file ending in .h5, .hdf5 or .csv`);
   await loadHdf5();
@@ -60,12 +65,13 @@ export async function combine(dir: string, flags: CombineFlags): Promise<void> {
     const files = listFineFiles(dir);
     if (files.length === 0) throw new Error(`no fine files (name-NNNN-T0-T1.h5) in ${dir}`);
     const present = iterationsPresent(files);
-    const k = flags.iteration ?? defaultIteration(dir, present);
+    const k = flags.iteration ?? defaultIteration(dir, present, filesOfIterate(files, present.at(-1)!).length);
     if (k < present[0]!) throw new Error(`iteration ${k} is not in ${dir} (iterations present: ${present[0]} to ${present.at(-1)})`);
     trajectory = combineSegments(filesOfIterate(files, k).map(readSegment));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  if (flags.openfoam !== undefined) return (await import("./combine-openfoam.js")).combineIntoCase(dir, trajectory, flags.openfoam);
   if (format === "csv") {
     process.stdout.write(toCsv(trajectory));
     return;

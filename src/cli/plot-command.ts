@@ -12,6 +12,7 @@ import { readRunRecord, type RunRecord } from "../archive/run-record.js";
 import { combineSegments, filesOfIterate, iterationsPresent, listFineFiles, readSegment, type Trajectory } from "../archive/trajectory.js";
 import { underdampedSolution } from "../models/harmonic.js";
 import { UsageError } from "../errors.js";
+import { numberList } from "./parse.js";
 
 type Kind = "trajectory" | "convergence" | "phase" | "all";
 type Point = Record<string, number | string>;
@@ -184,12 +185,18 @@ export function addPlotCommand(program: Command): void {
     .description("Plot a run: iterates against the serial reference and the exact solution, convergence, phase portrait.")
     .argument("<dir>", "run directory (the --output of parareal run)")
     .requiredOption("-o, --output <file>", "FILE.png (1200 px wide) or FILE.svg")
-    .addOption(new Option("--kind <kind>", "what to plot").choices(["all", "trajectory", "convergence", "phase"]).default("all"))
-    .action(async (dir: string, flags: { output: string; kind: Kind }) => {
+    .addOption(new Option("--kind <kind>", "what to plot (field: an OpenFOAM run's field on its mesh)").choices(["all", "trajectory", "convergence", "phase", "field"]).default("all"))
+    .option("--field <name>", "of an OpenFOAM run: the field to draw on the mesh (default U)")
+    .addOption(new Option("--times <list>", "of an OpenFOAM run: the times to draw the field at, comma separated (default: three of the run's time points)").argParser(numberList))
+    .action(async (dir: string, flags: { output: string; kind: Kind | "field"; field?: string; times?: number[] }) => {
       const ext = extname(flags.output).toLowerCase();
       if (ext !== ".png" && ext !== ".svg") throw new UsageError(`-o \`${flags.output}\`: give a file ending in .png or .svg`);
       if (!existsSync(dir)) throw new UsageError(`no such directory: ${dir}`);
       await loadHdf5();
+      const { isOpenFoamRun, plotOpenFoam } = await import("./plot-openfoam.js");
+      if (isOpenFoamRun(dir)) return plotOpenFoam(dir, flags);
+      if (flags.kind === "field" || flags.field !== undefined || flags.times !== undefined) throw new UsageError(`--kind field, --field and --times: for OpenFOAM runs only (${dir} is not one)`);
+      const kind = flags.kind;
       let data: RunData;
       try {
         data = load(dir);
@@ -199,7 +206,7 @@ export function addPlotCommand(program: Command): void {
       const charts: Record<Exclude<Kind, "all">, (d: RunData) => Chart> = { trajectory: trajectoryChart, convergence: convergenceChart, phase: phaseChart };
       let spec: Chart;
       try {
-        const parts = flags.kind === "all" ? (["trajectory", "convergence", "phase"] as const).filter((k) => k !== "convergence" || data.record?.maxdif?.length) : [flags.kind];
+        const parts = kind === "all" ? (["trajectory", "convergence", "phase"] as const).filter((k) => k !== "convergence" || data.record?.maxdif?.length) : [kind];
         spec = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", title: { text: data.title, fontSize: 16 }, vconcat: parts.map((k) => charts[k](data)),
           // each chart keeps its own colours and legend
           resolve: { scale: { color: "independent", strokeDash: "independent" }, legend: { color: "independent", strokeDash: "independent" } },

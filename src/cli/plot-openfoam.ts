@@ -151,7 +151,7 @@ function fieldCharts(plane: MeshPlane, label: string, parts: { time: number; val
     mark: { type: "geoshape", strokeWidth: 1, strokeOpacity: 1 },
     encoding: {
       color: { field: "properties.value", type: "quantitative", title: label, scale: { scheme: "viridis", domain: [lo, hi] } },
-      stroke: { field: "properties.value", type: "quantitative", scale: { scheme: "viridis", domain: [lo, hi] }, legend: null },
+      stroke: { field: "properties.value", type: "quantitative", title: label, scale: { scheme: "viridis", domain: [lo, hi] }, legend: null },
     },
   }));
   return stacked ? { vconcat: charts, resolve: { scale: { color: "shared" } } } : { hconcat: charts, resolve: { scale: { color: "shared" } } };

@@ -10,7 +10,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appRun, runAppSync } from "../src/openfoam/app-process.js";
@@ -20,7 +20,7 @@ import { meshPlane } from "../src/openfoam/mesh-plane.js";
 import { checkPayload } from "../src/jobs/payload-schema.js";
 import { encode } from "../src/expr/codec.js";
 import { literal } from "../src/expr/vector.js";
-import { cliPath, repoRoot, runCli, runPythonCode, startRedis, startWorker, type Completed } from "./helpers.js";
+import { cliPath, repoRoot, runCli, runPythonCode, sleep, spawnCli, startRedis, startWorker, type Completed } from "./helpers.js";
 
 const example = join(repoRoot, "examples", "openfoam", "cavity");
 let work = "";
@@ -173,11 +173,41 @@ test("one line each: OpenFOAM missing or unsourced, a field the case lacks, a di
   const transport = join(unstable, "constant", "transportProperties");
   writeFileSync(transport, readFileSync(transport, "latin1").replace(/nu\s+[^;]+;/, "nu [0 2 -1 0 0 0 0] -0.05;"));
   const diverged = await runCli(cavityRun(out("diverged")).map((a) => (a === meshed ? unstable : a)));
-  oneLine(diverged, 1, /^parareal: fine job of iteration 0, slice 1 .*icoFoam (stopped on a floating point exception \(SIGFPE: the solution diverged\)|diverged: field)/);
+  oneLine(diverged, 1, /^parareal: fine job of iteration 0, slice 1 .*icoFoam stopped on a floating point exception \(SIGFPE: the solution diverged\) from t = 0 to 0\.1 \(deltaT 0\.005\): last step: Time = /);
+  assert.deepEqual(readdirSync(join(out("diverged"), "cases")), [], "the failed job's copy removed");
   oneLine(await runCli(["run", "--fine-dt", "0.1", "--output", out("stray")]), 2, /--fine-dt applies to OpenFOAM runs only: give --openfoam CASE/);
   oneLine(await runCli([...cavityRun(out("h")), "--h", "0.1"]), 2, /--h does not apply to --openfoam runs \(the fine step is --fine-dt\)/);
   oneLine(await runCli(cavityRun(out("nocoarse")).filter((a, i, all) => a !== "--coarse-dt" && all[i - 1] !== "--coarse-dt")), 2, /--openfoam needs --coarse-dt/);
   oneLine(await runCli(cavityRun(out("notcase")).map((a) => (a === meshed ? work : a))), 2, /--openfoam .*: not an OpenFOAM case \(no system\/controlDict/);
+});
+
+/** Processes working in a directory under `dir` (OpenFOAM applications run in their case). */
+function processesUnder(dir: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/cwd`).startsWith(dir)) found.push(Number(name));
+    } catch {
+      // gone, or not ours to look at
+    }
+  }
+  return found;
+}
+
+test("SIGINT while OpenFOAM runs: the applications are killed, their copies removed, the run recorded as interrupted", async (t) => {
+  const out = join(work, "interrupted");
+  const run = spawnCli(t, cavityRun(out, "--no-reference", "--t-end", "4", "--fine-dt", "0.0005").filter((a) => a !== "--json"));
+  const cases = join(out, "cases");
+  const deadline = Date.now() + 20_000;
+  while (!(existsSync(cases) && readdirSync(cases).length > 0 && processesUnder(cases).length > 0) && Date.now() < deadline) await sleep(50);
+  assert.ok(processesUnder(cases).length > 0, "an application runs in a scratch copy");
+  run.child.kill("SIGINT");
+  assert.equal(await run.exited, 130);
+  await sleep(300);
+  assert.deepEqual(processesUnder(cases), [], "no application left running");
+  assert.deepEqual(readdirSync(cases), [], "scratch copies removed");
+  assert.equal((JSON.parse(readFileSync(join(out, "run.json"), "utf8")) as { status: string }).status, "interrupted");
 });
 
 test("plot: the convergence beside |U| on the mesh (a polygon per cell) at the run's time points", async () => {

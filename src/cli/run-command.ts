@@ -1,5 +1,7 @@
 /** `parareal run`: the original's main (serial fine reference, then parareal) with our options. */
 import { hostname } from "node:os";
+import { join } from "node:path";
+import { CASES_DIR } from "../archive/layout.js";
 import type { Command } from "commander";
 import { writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
 import { resolveRunConfig, resuming, type RunConfig } from "../config/run-config.js";
@@ -99,6 +101,7 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     void (async () => {
       await killCommands(500);
       removeOwnExchangeFiles(layout.io);
+      if (config.openfoam) (await import("../openfoam/case-run.js")).removeOwnScratchCopies(join(layout.root, CASES_DIR));
       await executor.close().catch(() => undefined);
       clearTimeout(hardStop);
       process.exit(signal === "SIGINT" ? 130 : 143);

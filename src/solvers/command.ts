@@ -70,13 +70,21 @@ const SUPERVISOR = [
 ].join("\n");
 
 /**
+ * Arguments for /bin/sh that run `command` under the supervisor: its own process group (spawn it
+ * detached), killed when this process is gone, and found by killCommands.
+ */
+export function supervisedShell(command: string): string[] {
+  return ["-c", SUPERVISOR, SUPERVISOR_NAME, String(process.pid), command];
+}
+
+/**
  * Run one expanded command; resolves when it exits 0. Fails with the command's last stderr lines,
  * or with CancelledError when `stop` says so (the process group is killed).
  */
 export function runShell(command: string, what: string, stop?: () => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     // its own process group, so cancelling kills what the shell started too
-    const child = spawn("/bin/sh", ["-c", SUPERVISOR, SUPERVISOR_NAME, String(process.pid), command], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const child = spawn("/bin/sh", supervisedShell(command), { stdio: ["ignore", "ignore", "pipe"], detached: true });
     let tail = "";
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {

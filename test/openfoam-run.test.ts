@@ -216,6 +216,15 @@ test("plot: the convergence beside |U| on the mesh (a polygon per cell) at the r
   assert.equal(plane.polygons.length, 400);
   assert.ok(plane.polygons.every((p) => p.length === 8), "quadrilaterals");
   assert.deepEqual(plane.extent, [[0, 0.1], [0, 0.1]]);
+  assert.deepEqual(Array.from(plane.polygons[399]!), [0.095, 0.095, 0.095, 0.1, 0.1, 0.1, 0.1, 0.095], "the last cell, in the top right corner, in its face's order");
+  // the same mesh in binary (a faceCompactList), as OpenFOAM converts it
+  const binary = join(work, "binary-mesh");
+  cpSync(meshed, binary, { recursive: true });
+  const control = join(binary, "system", "controlDict");
+  writeFileSync(control, setEntries(readFileSync(control, "latin1"), { writeFormat: "binary" }));
+  foam(binary, "foamFormatConvert", "-constant");
+  assert.match(readFileSync(join(binary, "constant", "polyMesh", "faces"), "latin1"), /class\s+faceCompactList;/);
+  assert.deepEqual(meshPlane(binary).polygons, plane.polygons);
   const svg = join(work, "cavity.svg");
   const r = await runCli(["plot", out, "-o", svg, "--times", "0.1,0.5"]);
   assert.equal(r.code, 0, r.stderr);

@@ -5,7 +5,7 @@
  * the same numbers; --resume takes every fine file; bad input, a missing or unsourced OpenFOAM and
  * a diverging solver each end in one line; plot draws the field on the mesh; the payload schema
  * confines OpenFOAM jobs. One meshed cavity serves every run (blockMesh once, fields named, so no
- * probe run). About 35 s on a quiet 2-core machine.
+ * probe run). 30 s on a quiet 2-core machine (load average 1), 43 s at 5, 61 s at 9.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";

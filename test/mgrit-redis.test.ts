@@ -21,6 +21,7 @@ import { iterateSolution } from "../src/ode/iterate.js";
 import { makeMethod } from "../src/ode/methods.js";
 import { startRedis, startWorker, tempDir, TEST_KEY } from "./helpers.js";
 import { config } from "./mgrit-helpers.js";
+import type { RunParameters } from "../src/config/run-config.js";
 
 /** The scheduled MGRIT of a configuration on an executor: every iterate, reduced. */
 async function scheduled(executor: SolverExecutor, c: Awaited<ReturnType<typeof config>>, maxIterations: number) {
@@ -50,7 +51,7 @@ test("the serial oracle equals the scheduled MGRIT on threads and on Redis worke
   for (const { problem, mgrit: settings } of cases) {
     const c = await config(problem, join(dir, problem, "threads"), settings);
     const p = buildProblem(c.problem);
-    const oracle = mgrit(iterateSolution(makeMethod(c.parameters.fine, p), c.parameters.h), makeMethod(c.parameters.coarse, p), c.y0, c.t, { ...settings, maxIterations: K, criteria: { tol: 0 } });
+    const oracle = mgrit(iterateSolution(makeMethod((c.parameters as RunParameters).fine, p), (c.parameters as RunParameters).h), makeMethod((c.parameters as RunParameters).coarse, p), c.y0, c.t, { ...settings, maxIterations: K, criteria: { tol: 0 } });
     const threads = threadsExecutor(2);
     const onThreads = await scheduled(threads, c, K).finally(() => threads.close());
     const viaRedis = await redisExecutor({ url: redis.url }, { root: dir, signer: Signer.fromText(TEST_KEY, "test key") });

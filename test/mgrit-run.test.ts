@@ -21,6 +21,7 @@ import { makeMethod } from "../src/ode/methods.js";
 import { runParareal, type RunReport } from "../src/parareal/driver.js";
 import { runCli, tempDir } from "./helpers.js";
 import { config } from "./mgrit-helpers.js";
+import type { RunParameters } from "../src/config/run-config.js";
 
 const issue = ["--t-end", "16", "--h", "0.0078125", "--tol", "0", "--no-reference", "--json"];
 
@@ -82,7 +83,7 @@ test("FCF converges in no more V-cycles than F on every built-in problem, and to
         assert.ok(r.converged, `${name}, ${relax}: converged`);
         assert.ok(r.residual!.at(-1)! < 1e-4);
         // against the serial fine solution over the same points
-        const fine = iterateSolution(makeMethod(c.parameters.fine, buildProblem(c.problem)), c.parameters.h);
+        const fine = iterateSolution(makeMethod((c.parameters as RunParameters).fine, buildProblem(c.problem)), (c.parameters as RunParameters).h);
         let y: Float64Array = Float64Array.from(c.y0);
         let err = 0;
         for (let i = 1; i < c.t.length; i++) {

@@ -19,7 +19,7 @@ import { findApplication, foamEnvironment, OpenFoamUnavailable } from "../src/op
 import { fieldNames, fieldView, projectState, readState } from "../src/openfoam/field-state.js";
 import { internalValues, parseFieldFile, readFieldFile, replaceInternalField, replaceValues, type FieldFile } from "../src/openfoam/foam-file.js";
 import { initialState, prepareCase, type PreparedCase } from "../src/openfoam/prepare-case.js";
-import { serialCaseParareal } from "../src/openfoam/serial-driver.js";
+import { serialCaseParareal } from "./openfoam-serial.js";
 import { mapState, mapStateSync } from "../src/openfoam/map-fields.js";
 import { distinctTimeNames, formatGeneral, timeDirs } from "../src/openfoam/time-name.js";
 import { linspace } from "../src/ode/linspace.js";

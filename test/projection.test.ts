@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JobRecord, RunRecord } from "../src/archive/run-record.js";
-import { modelOfCosts, project, simulate } from "../src/report/projection.js";
+import { modelOfCosts, project, simulate } from "../src/parareal/projection.js";
 import { coarseSpec, fineSpec } from "../src/solvers/spec.js";
 import type { RunReport } from "../src/parareal/driver.js";
 import { repoRoot, runCli, tempDir } from "./helpers.js";

@@ -13,9 +13,14 @@ export const EVENTS_FILE = "events.jsonl";
 /** the run's final iterate and reference at every time point (HDF5: t, final, reference) */
 export const RESULT_FILE = "result.h5";
 export const LOCK_FILE = ".parareal.lock";
+/** an OpenFOAM run's prepared case, its coarse-mesh case and its jobs' scratch copies */
+export const OPENFOAM_CASE_DIR = "openfoam-case";
+export const OPENFOAM_COARSE_CASE_DIR = "openfoam-coarse-case";
+export const CASES_DIR = "cases";
+export const OPENFOAM_ENTRIES: readonly string[] = [OPENFOAM_CASE_DIR, OPENFOAM_COARSE_CASE_DIR, CASES_DIR];
 
 /** Everything a run writes at the top of its output directory (what --force may remove). */
-export const RUN_ENTRIES: readonly string[] = [REFERENCE_DIR, PARAREAL_DIR, IO_DIR, RUN_FILE, EVENTS_FILE, RESULT_FILE];
+export const RUN_ENTRIES: readonly string[] = [REFERENCE_DIR, PARAREAL_DIR, IO_DIR, RUN_FILE, EVENTS_FILE, RESULT_FILE, ...OPENFOAM_ENTRIES];
 
 export interface RunLayout {
   readonly root: string;

@@ -37,16 +37,32 @@ const problem = v.looseObject(
   "must be an object { name, params }",
 );
 
-/** What `parareal run` writes (RunParameters in config/run-config.ts); more keys are kept. */
-const parameters = v.looseObject(
+/** An OpenFOAM run's solvers (OpenFoamParameters in config/openfoam-config.ts); more keys are kept. */
+const openfoam = v.looseObject(
   {
-    problem,
-    y0: v.pipe(v.array(finite, "must be an array of numbers"), v.minLength(1, "must not be empty"), v.maxLength(1 << 24, "is too long")),
+    case: text(4096),
+    app: text(256),
+    fineDt: positive,
+    coarseDt: positive,
+  },
+  "must be an object { case, app, fineDt, coarseDt }",
+);
+
+/**
+ * What `parareal run` writes (RunParameters in config/run-config.ts, or OpenFoamRunParameters for
+ * an OpenFOAM case: then `openfoam` instead of problem, y0, h and the methods); more keys are kept.
+ */
+const parameters = v.pipe(
+  v.looseObject(
+  {
+    problem: v.optional(problem),
+    openfoam: v.optional(openfoam),
+    y0: v.optional(v.pipe(v.array(finite, "must be an array of numbers"), v.minLength(1, "must not be empty"), v.maxLength(1 << 24, "is too long"))),
     tEnd: positive,
     points: v.pipe(count(2), v.maxValue(MAX_POINTS, `must be at most ${MAX_POINTS}`)),
-    h: positive,
-    fine: v.picklist(METHODS, `must be one of ${METHODS.join(", ")}`),
-    coarse: v.picklist(METHODS, `must be one of ${METHODS.join(", ")}`),
+    h: v.optional(positive),
+    fine: v.optional(v.picklist(METHODS, `must be one of ${METHODS.join(", ")}`)),
+    coarse: v.optional(v.picklist(METHODS, `must be one of ${METHODS.join(", ")}`)),
     coarseH: v.optional(positive),
     coarseParams: v.optional(params),
     fineCommand: v.optional(text(16384)),
@@ -59,6 +75,8 @@ const parameters = v.looseObject(
     reference: v.boolean("must be true or false"),
   },
   "must be an object",
+  ),
+  v.check((p) => p.openfoam !== undefined || (p.problem !== undefined && p.y0 !== undefined && p.h !== undefined && p.fine !== undefined && p.coarse !== undefined), "must name a problem (problem, y0, h, fine, coarse) or an OpenFOAM case (openfoam)"),
 );
 
 const job = v.looseObject(

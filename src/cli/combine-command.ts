@@ -16,6 +16,7 @@ interface CombineFlags {
   iteration?: number;
   output?: string;
   allowGaps?: boolean;
+  openfoam?: string;
 }
 
 export function addCombineCommand(program: Command): void {
@@ -31,6 +32,7 @@ export function addCombineCommand(program: Command): void {
     .addOption(new Option("--iteration <k>", "iterate to combine (default: the converged one, from run.json; else the last)").argParser(integerAtLeast(0)))
     .option("-o, --output <file>", "write FILE.h5 (datasets t and data) or FILE.csv; default: CSV on stdout")
     .option("--allow-gaps", "leave out inconsistent files instead of failing (one warning per file left out)", false)
+    .option("--openfoam <dir>", "of an OpenFOAM run: write the trajectory as the OpenFOAM case DIR, one time directory per written step (ParaView opens DIR/DIR.foam)")
     .action(async (dir: string, flags: CombineFlags) => {
       await combine(dir, flags);
     });
@@ -87,10 +89,12 @@ export function combineDirectory(dir: string, flags: { iteration?: number | unde
 }
 
 export async function combine(dir: string, flags: CombineFlags): Promise<void> {
+  if (flags.openfoam !== undefined && flags.output !== undefined) throw new UsageError("-o and --openfoam: give one of them");
   const format = flags.output === undefined ? "csv" : extname(flags.output).toLowerCase();
   if (![".h5", ".hdf5", ".csv", "csv"].includes(format)) throw new UsageError(`-o \`${flags.output}\`: give a file ending in .h5, .hdf5 or .csv`);
   await loadHdf5();
   const trajectory = fineIterationsIn(dir).length === 0 && windowDirs(dir).length > 0 ? combineSegments(windowedSegments(dir, flags)) : combineDirectory(dir, flags);
+  if (flags.openfoam !== undefined) return (await import("./combine-openfoam.js")).combineIntoCase(dir, trajectory, flags.openfoam);
   if (format === "csv") {
     process.stdout.write(toCsv(trajectory));
     return;

@@ -41,10 +41,17 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** JSON with every object's keys in order: the same value, whichever order its keys were written in. */
+function canonical(value: unknown): string | undefined {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 /** Keys whose values differ, as `key: here vs there`. */
 function differences(now: Readonly<Record<string, unknown>>, then: Readonly<Record<string, unknown>>): string[] {
   const keys = [...new Set([...Object.keys(now), ...Object.keys(then)])];
-  return keys.filter((k) => JSON.stringify(now[k]) !== JSON.stringify(then[k])).map((k) => `${k}: ${JSON.stringify(now[k]) ?? "none"} now, ${JSON.stringify(then[k]) ?? "none"} then`);
+  return keys.filter((k) => canonical(now[k]) !== canonical(then[k])).map((k) => `${k}: ${JSON.stringify(now[k]) ?? "none"} now, ${JSON.stringify(then[k]) ?? "none"} then`);
 }
 
 /** The entries a run writes must be what they seem: a symbolic link there could lead anywhere. */

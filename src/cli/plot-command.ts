@@ -19,6 +19,7 @@ import { EXACT_COLOUR, EXACT_LABEL, ITERATION_SCALE, REFERENCE_COLOUR, REFERENCE
 import { timelineChart } from "./plot-timeline.js";
 import { recordedIterations, runAt } from "./run-directory.js";
 import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
+import { numberList } from "./parse.js";
 
 type Kind = "trajectory" | "convergence" | "phase" | "timeline" | "all";
 type Point = Record<string, number | string>;
@@ -79,15 +80,15 @@ export function loadRun(dir: string, allowGaps: boolean): RunData {
   }
   if (iterates.length === 0 && !reference) throw new UsageError(`${dir}: no fine files in euler/ or parareal/ (is it the --output of parareal run?)`);
   const p = record?.parameters;
-  const params = p?.problem.params ?? {};
+  const params = p?.problem?.params ?? {};
   const omega0 = own(params, "omega0");
   const zeta = own(params, "zeta");
-  const harmonic = p?.problem.name === "harmonic" && p.problem.module === undefined;
+  const harmonic = p?.problem?.name === "harmonic" && p.problem.module === undefined;
   // the exact solution is for y0 = (1, 0) and under-damping
   const exact =
-    harmonic && p.y0[0] === 1 && p.y0[1] === 0 && typeof zeta === "number" && zeta < 1 && typeof omega0 === "number" ? underdampedSolution(omega0, zeta) : undefined;
+    harmonic && p.y0?.[0] === 1 && p.y0[1] === 0 && typeof zeta === "number" && zeta < 1 && typeof omega0 === "number" ? underdampedSolution(omega0, zeta) : undefined;
   const names: readonly [string, string] = harmonic || !p ? ["position q (m)", "momentum p (m/s)"] : ["y[0]", "y[1]"];
-  const what = p ? [p.problem.name, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join(" ") : "";
+  const what = p?.problem ? [p.problem.name, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join(" ") : "";
   const outcome = record?.iterations !== undefined ? `, ${record.status} after ${record.iterations} iterations` : "";
   return { record, iterates, reference, exact, names, title: `parareal run ${basename(resolve(dir))}: ${what}${outcome}`.replace(/: $/, "") };
 }
@@ -272,25 +273,31 @@ export function addPlotCommand(program: Command): void {
     )
     .argument("<dir>", "run directory (the --output of parareal run)")
     .requiredOption("-o, --output <file>", "FILE.png (1200 px wide) or FILE.svg")
-    .addOption(new Option("--kind <kind>", "what to plot").choices(["all", "trajectory", "convergence", "phase", "timeline"]).default("all"))
+    .addOption(new Option("--kind <kind>", "what to plot (field: an OpenFOAM run's field on its mesh)").choices(["all", "trajectory", "convergence", "phase", "timeline", "field"]).default("all"))
     .option("--allow-gaps", "leave out inconsistent files instead of failing (one warning per file left out)", false)
     .option("--log <level>", "debug, info, warning, error or critical", "warning")
-    .action(async (dir: string, flags: { output: string; kind: Kind; allowGaps: boolean; log: string }) => {
+    .option("--field <name>", "of an OpenFOAM run: the field to draw on the mesh (default U)")
+    .addOption(new Option("--times <list>", "of an OpenFOAM run: the times to draw the field at, comma separated (default: three of the run's time points)").argParser(numberList))
+    .action(async (dir: string, flags: { output: string; kind: Kind | "field"; allowGaps: boolean; log: string; field?: string; times?: number[] }) => {
       configureLog(flags);
       const ext = extname(flags.output).toLowerCase();
       if (ext !== ".png" && ext !== ".svg") throw new UsageError(`-o \`${flags.output}\`: give a file ending in .png or .svg`);
       if (!existsSync(dir)) throw new UsageError(`no such directory: ${dir}`);
       await loadHdf5();
+      const { isOpenFoamRun, plotOpenFoam } = await import("./plot-openfoam.js");
+      if (isOpenFoamRun(dir)) return plotOpenFoam(dir, flags);
+      if (flags.kind === "field" || flags.field !== undefined || flags.times !== undefined) throw new UsageError(`--kind field, --field and --times: for OpenFOAM runs only (${dir} is not one)`);
+      const kind = flags.kind;
       const data = loadRun(dir, flags.allowGaps);
       const charts: Record<Exclude<Kind, "all">, (d: RunData) => Chart> = { trajectory: trajectoryChart, convergence: convergenceChart, phase: phaseChart, timeline };
       let spec: Chart;
       try {
         const parts =
-          flags.kind === "all"
+          kind === "all"
             ? (["trajectory", "convergence", "phase", "timeline"] as const).filter(
                 (k) => (k !== "convergence" || data.record?.maxdif?.length || data.record?.residual?.length) && (k !== "timeline" || data.record?.jobs?.length) && (k !== "phase" || (data.iterates.at(-1)?.tr.dim ?? data.reference?.dim ?? 2) > 1),
               )
-            : [flags.kind];
+            : [kind];
         spec = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", title: { text: data.title, fontSize: 16 }, vconcat: parts.map((k) => charts[k](data)),
           // each chart keeps its own colours and legend
           resolve: { scale: { color: "independent", strokeDash: "independent", size: "independent" }, legend: { color: "independent", strokeDash: "independent", size: "independent" } },

@@ -8,7 +8,7 @@ import { extname } from "node:path";
 import { Command, Option } from "commander";
 import { readRunRecord } from "../archive/run-record.js";
 import { UsageError } from "../errors.js";
-import { modelOfCosts, modelOfRun, project, type MeasuredJob, type Projection, type ProjectionModel } from "../report/projection.js";
+import { modelOfCosts, modelOfRun, project, type MeasuredJob, type Projection, type ProjectionModel } from "../parareal/projection.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
 import { integerAtLeast, nonNegativeNumber, positiveNumber } from "./parse.js";
 

@@ -1,5 +1,7 @@
 /** `parareal run`: the original's main (serial fine reference, then parareal) with our options. */
 import { hostname } from "node:os";
+import { join } from "node:path";
+import { CASES_DIR } from "../archive/layout.js";
 import type { Command } from "commander";
 import { readRunRecord, writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
 import { readRunStates, writeRunStates } from "../parareal/archived-result.js";
@@ -14,7 +16,8 @@ import type { SolverExecutor } from "../jobs/solver-job.js";
 import { Timeline } from "../report/timeline.js";
 import { EventLog } from "../dashboard/event-log.js";
 import { UsageError } from "../errors.js";
-import { killCommands, removeOwnExchangeFiles } from "../solvers/command.js";
+import { killCommands } from "../process/supervisor.js";
+import { removeOwnExchangeFiles } from "../solvers/command.js";
 import { version } from "../version.js";
 import type { MpiRun } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
@@ -23,6 +26,7 @@ import { iterationProgress } from "./progress.js";
 import { addRunOptions, runInput, type RunFlags } from "./run-options.js";
 import { criteriaText } from "./iteration-table.js";
 import { formatSummary } from "./summary.js";
+import { fieldDifferences, formatFieldDifferences } from "../openfoam/field-differences.js";
 
 export function addRunCommand(program: Command): void {
   const command = program
@@ -77,12 +81,14 @@ function executorName(flags: RunFlags): string {
 /** Run one configuration as the flags say: claim the output, run, record, report. */
 export async function run(flags: RunFlags, resolved: RunConfig, mpi?: MpiRun): Promise<void> {
   const { lock, resume } = claimOutput(resolved.layout, flags.output, resolved.parameters, { resume: flags.resume, force: flags.force });
-  const config = resume ? resuming(resolved) : resolved;
+  let config = resume ? resuming(resolved) : resolved;
   const { layout } = config;
   let executor: SolverExecutor | undefined;
   try {
     if (resume && (await reportConverged(flags, config))) return;
     prepareOutput(layout, flags.output);
+    // an OpenFOAM case is prepared inside the output, once it is ours
+    if (config.openfoam) config = (await import("../config/openfoam-config.js")).prepareOpenFoamRun(config);
     const { openExecutor } = await import("./executor-factory.js");
     executor = await openExecutor(flags, { root: layout.root, modules: config.modules }, mpi);
     await runWith(flags, config, executor);
@@ -161,9 +167,12 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     log.warning(`${signal}: cancelling the run`);
     finish("interrupted", {});
     const hardStop = setTimeout(() => process.exit(signal === "SIGINT" ? 130 : 143), 1800);
+    // start nothing more, then stop what runs
+    executor.halt();
     void (async () => {
       await killCommands(500);
       removeOwnExchangeFiles(layout.io);
+      if (config.openfoam) (await import("../openfoam/case-run.js")).removeOwnScratchCopies(join(layout.root, CASES_DIR));
       await executor.close().catch(() => undefined);
       clearTimeout(hardStop);
       process.exit(signal === "SIGINT" ? 130 : 143);
@@ -209,7 +218,9 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     });
     const canConverge = config.criteria.tol > 0 || config.criteria.rtol !== undefined;
     if (!report.converged && canConverge) log.warning(`not converged after ${report.iterations} iterations (${criteriaText(config.criteria)})`);
-    process.stdout.write((flags.json ? JSON.stringify({ ...report, tol: config.tol, parameters: config.parameters }) : formatSummary(report, config.tol)) + "\n");
+    const fields = config.openfoam?.prepared && report.reference ? fieldDifferences(config.openfoam.prepared.layout, report.final, report.reference) : undefined;
+    const summary = () => formatSummary(report, config.tol) + (fields ? `\n${formatFieldDifferences(fields)}` : "");
+    process.stdout.write((flags.json ? JSON.stringify({ ...report, tol: config.tol, parameters: config.parameters, ...(fields ? { fieldDifferences: fields } : {}) }) : summary()) + "\n");
   } catch (e) {
     if (interrupted) await new Promise(() => undefined); // the signal handler ends the process
     const note = finish("failed", { error: (e as Error).message });

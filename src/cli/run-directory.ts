@@ -55,6 +55,9 @@ export function recordedIterations(run: RunContext, dir: string, present: readon
   const n = run.record?.iterations;
   if (n === undefined || run.root === undefined) return undefined;
   const last = present.at(-1);
+  // iterate N+1 of N slices recomputes nothing (an OpenFOAM run's last, exact correction): it is iterate N
+  const slices = run.record ? run.record.parameters.points - 1 : undefined;
+  if (last !== undefined && n === last + 1 && last === slices) return last;
   if (last === undefined || n > last) {
     const holds = last === undefined ? "no fine files" : `iterations ${present[0]} to ${last}`;
     throw new Error(`${join(run.root, RUN_FILE)}: ${n} iterations, but ${dir} holds ${holds} (iterations)`);

@@ -10,6 +10,7 @@ import { METHODS, type MethodName } from "../ode/methods.js";
 import { problems } from "../models/builtin.js";
 import { templateProblem } from "../solvers/command.js";
 import { integerAtLeast, nonNegativeNumber, numberList, positiveNumber, workerCount } from "./parse.js";
+import { addOpenFoamOptions, openFoamInput, type OpenFoamFlags } from "./openfoam-options.js";
 
 export interface ExecutorFlags {
   workers: number;
@@ -38,7 +39,7 @@ export interface CommonFlags extends ExecutorFlags {
   debug: boolean;
 }
 
-export interface RunFlags extends CommonFlags {
+export interface RunFlags extends CommonFlags, OpenFoamFlags {
   problem: string;
   param: string[];
   coarseParam: string[];
@@ -107,6 +108,7 @@ function collectParam(text: string, previous: string[]): string[] {
 
 export function addRunOptions(command: Command): Command {
   command.addOption(new Option("--zeta <x>", "damping ratio zeta of the oscillator (0 <= zeta)").default(0.5).argParser(nonNegativeNumber));
+  addOpenFoamOptions(command);
   return addCommonOptions(command)
     .addOption(new Option("--problem <name>", `built-in problem (${Object.keys(problems).join(", ")}) or a module path (./my-problem.mjs); --h, --t-end, --points and --y0 default to its own`).default("harmonic"))
     .addOption(new Option("--param <key=value>", "set a problem parameter (repeatable), e.g. --param rho=28").default([]).argParser(collectParam))
@@ -153,6 +155,7 @@ function params(option: string, pairs: readonly string[]): Record<string, number
  * oscillator's --omega0 and --zeta are its parameters, and no other problem's.
  */
 export function runInput(flags: RunFlags, given: (option: string) => boolean): RunInput {
+  const openfoam = openFoamInput(flags, given);
   const set = params("--param", flags.param);
   if (flags.problem !== "harmonic") {
     for (const name of ["omega0", "zeta"]) if (given(name)) throw new InvalidArgumentError(`--${name} is a parameter of the harmonic problem, not of \`${flags.problem}\``);
@@ -186,6 +189,7 @@ export function runInput(flags: RunFlags, given: (option: string) => boolean): R
     reference: flags.reference,
     resume: flags.resume,
     output: flags.output,
+    ...(openfoam === undefined ? {} : { openfoam }),
   };
   return input;
 }

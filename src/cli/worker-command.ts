@@ -48,7 +48,7 @@ export function addWorkerCommand(program: Command): void {
     .option("--run <id>", "serve only this run, and exit when it ends")
     .option("--allow-modules", "import the problem modules that jobs name (runs with --problem ./file.mjs); only for drivers you trust", false)
     .option("--archive-root <dir>", "serve only runs whose output directory lies inside DIR (jobs naming paths elsewhere are refused in any case)")
-    .option("--allow-commands", "run the solver commands that jobs name (runs with --fine-cmd/--coarse-cmd); only for drivers you trust", false)
+    .option("--allow-commands", "run the solver commands that jobs name (runs with --fine-cmd/--coarse-cmd) and OpenFOAM cases (--openfoam); only for drivers you trust", false)
     .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical").default("warning"))
     .option("--log-file <file>", "append log lines to this file instead of stderr")
     .option("--debug", "show stack traces of errors", false)
@@ -84,7 +84,7 @@ export async function serve(flags: WorkerFlags): Promise<void> {
 export async function serveWorker<P>(settings: RedisSettings, runtime: WorkerRuntime<P>, options: Omit<ServeOptions, "name">): Promise<void> {
   const { WorkerService } = await import("../exec/redis/worker.js");
   const { workerName } = await import("../jobs/run-job.js");
-  const { killCommands } = await import("../solvers/command.js");
+  const { killCommands } = await import("../process/supervisor.js");
   let signalled = false;
   const early = (signal: NodeJS.Signals) => process.exit(signal === "SIGINT" ? 130 : 143);
   process.once("SIGTERM", early);

@@ -17,6 +17,7 @@ import type { ProblemEntry, ProblemSpec } from "../models/problem-entry.js";
 import { watchImport } from "../models/import-watchdog.js";
 import { loadProblemModule } from "../models/user-module.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
+import type { OpenFoamInput, OpenFoamRunParameters, OpenFoamSetup } from "./openfoam-config.js";
 
 /** Norms over the state for the stopping criteria (computed by parareal/criteria.ts). */
 export type NormName = "max" | "rms" | "l2";
@@ -79,6 +80,8 @@ export interface RunInput {
   readonly reference?: boolean;
   readonly resume?: boolean;
   readonly output: string;
+  /** an OpenFOAM case instead of a problem (parareal run --openfoam; see openfoam-config.ts) */
+  readonly openfoam?: OpenFoamInput;
 }
 
 /** What run.json records of a run, and what --resume compares: plain data. */
@@ -112,7 +115,8 @@ export type RunParameters = {
 
 export interface RunConfig {
   readonly problem: ProblemSpec;
-  readonly entry: ProblemEntry;
+  /** absent for an OpenFOAM run (the case is the problem) */
+  readonly entry?: ProblemEntry;
   readonly dim: number;
   readonly y0: Float64Array;
   /** the time points: linspace(0, tEnd, points) */
@@ -130,7 +134,9 @@ export interface RunConfig {
   /** take fine files an earlier run of the same parameters left (set by claiming the output) */
   readonly resume: boolean;
   readonly layout: RunLayout;
-  readonly parameters: RunParameters;
+  readonly parameters: RunParameters | OpenFoamRunParameters;
+  /** an OpenFOAM run: its case, prepared inside the output by prepareOpenFoamRun before it runs */
+  readonly openfoam?: OpenFoamSetup;
   /** problem modules (file URLs) the run's jobs name */
   readonly modules: readonly string[];
   /** the coarse solver of iteration k */
@@ -239,6 +245,7 @@ function present<T extends object>(o: T): Partial<T> {
 }
 
 export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
+  if (input.openfoam !== undefined) return (await import("./openfoam-config.js")).resolveOpenFoamConfig(input);
   const { spec, entry } = await problemOf(input);
   const params = { ...(input.params ?? {}) };
   checkParams("--param", input.problem, entry, params);

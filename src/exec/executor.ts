@@ -37,6 +37,8 @@ export interface Executor<J, V> {
   readonly workersSeen: ReadonlySet<string>;
   /** number of jobs that may run at once (Infinity for a distributed executor) */
   readonly concurrency: number;
+  /** Start nothing more: every job not yet started is cancelled (an interrupted run). */
+  halt(): void;
   /** Listen to every job's state changes; returns a function that stops listening. */
   onEvent(listener: (event: JobEvent) => void): () => void;
   /** Stop: lets abandoned jobs finish for up to `graceMs`, then shuts the workers down. */
@@ -91,6 +93,7 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
   private running = 0;
   private seq = 0;
   private closed = false;
+  private halted = false;
   private idleWaiters: (() => void)[] = [];
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly origin = performance.now();
@@ -150,7 +153,8 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
           this.fail(entry, e);
           return;
         }
-        if (entry.info.local) this.start(entry, true);
+        if (this.halted) future.cancel();
+        else if (entry.info.local) this.start(entry, true);
         else {
           this.ready.push(entry);
           this.dispatch();
@@ -188,7 +192,20 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
     }
   }
 
+  /**
+   * Start nothing more: every job not yet started is cancelled, now and as inputs arrive (an
+   * interrupted run must not start new programs while it kills the running ones).
+   */
+  halt(): void {
+    this.halted = true;
+    for (let e = this.ready.pop(); e !== undefined; e = this.ready.pop()) e.future.cancel();
+  }
+
   private dispatch(): void {
+    if (this.halted) {
+      this.halt();
+      return;
+    }
     while (this.running < this.concurrency && this.ready.size > 0) {
       const entry = this.ready.pop() as Entry<J, V, P>;
       if (entry.future.settled) continue; // cancelled while queued

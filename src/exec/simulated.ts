@@ -113,6 +113,10 @@ export class SimulatedExecutor<J, V> implements Executor<J, V> {
     yield* order;
   }
 
+  halt(): void {
+    for (let e = this.ready.pop(); e !== undefined; e = this.ready.pop()) e.future.cancel();
+  }
+
   private wake(): void {
     this.loop ??= this.run().finally(() => (this.loop = undefined));
   }

@@ -9,6 +9,7 @@ import { decode } from "../expr/codec.js";
 import { snapshots } from "../expr/vector.js";
 import { METHODS } from "../ode/methods.js";
 import { confine } from "./confine.js";
+import { confineOpenFoam, openFoamSolverSchema } from "./openfoam-schema.js";
 import type { JobPayload } from "./payload.js";
 
 const finite = v.pipe(v.number(), v.finite());
@@ -29,6 +30,7 @@ const common = {
   problem,
   method: v.picklist(METHODS),
   command: v.optional(command),
+  openfoam: v.optional(openFoamSolverSchema),
 };
 
 const solver = v.variant("kind", [
@@ -57,7 +59,7 @@ const payload = v.strictObject({
 
 /**
  * A checked payload, or an error saying what is wrong with it (one line). Every path it names
- * (fine archive, command directory, snapshots in its input) must lie inside the run's root.
+ * (fine archive, command directory, OpenFOAM cases, snapshots in its input) must lie inside the run's root.
  */
 export function checkPayload(value: unknown, root: string): JobPayload {
   const r = v.safeParse(payload, value);
@@ -75,6 +77,7 @@ export function checkPayload(value: unknown, root: string): JobPayload {
   }
   if (p.solver.kind === "fine") confine(p.solver.archive, root, "archive");
   if (p.solver.command) confine(p.solver.command.workdir, root, "command directory");
+  if (p.solver.openfoam) confineOpenFoam(p.solver.openfoam, root);
   for (const s of snapshots(input)) confine(s.path, root, "snapshot file");
   return p;
 }

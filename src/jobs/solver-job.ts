@@ -27,7 +27,7 @@ export type SolverExecutor = Executor<JobSpec, Vector>;
 
 /** A coarse solver run by a method is microseconds of work: run it where it is submitted. */
 function isCheap(solver: SolverSpec): boolean {
-  return solver.kind === "coarse" && solver.command === undefined;
+  return solver.kind === "coarse" && solver.command === undefined && solver.openfoam === undefined;
 }
 
 export const solverJobs: JobAdapter<JobSpec, Vector, JobPayload, JobOutput> = {

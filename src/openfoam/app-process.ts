@@ -4,8 +4,10 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, openSync, readSync, fstatSync } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import { CancelledError } from "../errors.js";
+import { supervisedShell } from "../process/supervisor.js";
 import { findApplication, foamEnvironment, type FoamEnvironment } from "./environment.js";
 
 export interface AppRun {
@@ -81,12 +83,30 @@ function runEnv(run: AppRun): NodeJS.ProcessEnv {
   return { ...run.foam.env, PWD: run.caseDir };
 }
 
-/** Run to the end; `stop` is polled and kills the application's process group (then CancelledError). */
+/** POSIX shell quoting: one word. */
+function quote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The signal a shell's exit status 128 + n stands for (the application died of it), or null. */
+function signalOf(code: number | null): NodeJS.Signals | null {
+  if (code === null || code <= 128) return null;
+  const found = Object.entries(constants.signals).find(([, n]) => n === code - 128);
+  return found ? (found[0] as NodeJS.Signals) : null;
+}
+
+/**
+ * Run to the end; `stop` is polled and kills the application's process group (then CancelledError).
+ * The application runs under the solver commands' supervisor (solvers/command.ts): should this
+ * process end, by a signal or killed outright, the application is killed with it rather than left
+ * running its slice to the end.
+ */
 export function runApp(run: AppRun, what: string, stop?: () => boolean): Promise<void> {
   const path = findApplication(run.foam, run.app);
   const log = openSync(join(run.caseDir, run.log), "w");
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(path, [...run.args], { cwd: run.caseDir, env: runEnv(run), stdio: ["ignore", log, log], detached: true });
+    const command = `exec ${[path, ...run.args].map(quote).join(" ")}`;
+    const child = spawn("/bin/sh", supervisedShell(command), { cwd: run.caseDir, env: runEnv(run), stdio: ["ignore", log, log], detached: true });
     closeSync(log);
     let stopped = false;
     const poll = stop
@@ -109,7 +129,10 @@ export function runApp(run: AppRun, what: string, stop?: () => boolean): Promise
       clearInterval(poll);
       if (stopped) reject(new CancelledError("OpenFOAM run"));
       else if (code === 0) resolve();
-      else reject(failure(run, code, signal, what));
+      else {
+        const died = signal ?? signalOf(code);
+        reject(failure(run, died ? null : code, died, what));
+      }
     });
   });
 }

@@ -111,6 +111,21 @@ export function scratchCase(prepared: PreparedCase, t: number, y: Float64Array |
   }
 }
 
+/**
+ * Remove the scratch copies this process made in `scratch` (named with its pid), for an
+ * interrupted run: its jobs' threads end before their own clean-up.
+ */
+export function removeOwnScratchCopies(scratch: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(scratch);
+  } catch {
+    return;
+  }
+  const mine = new RegExp(`-${process.pid}-[0-9a-f]{8}$`);
+  for (const name of names) if (mine.test(name)) rmSync(join(scratch, name), { recursive: true, force: true });
+}
+
 /** Copy the case, write the start state, set controlDict. */
 function startJob(prepared: PreparedCase, y: Float64Array, t0: number, t1: number, dt: number, options: CaseRunOptions): Job {
   const started = performance.now();

@@ -28,5 +28,4 @@ export { appRun, runApp, runAppSync, logTail, type AppRun } from "./app-process.
 export { prepareCase, initialState, normalControls, type PreparedCase, type PrepareOptions } from "./prepare-case.js";
 export { runCase, runCaseSync, finalState, stepsFor, writeStride, scratchCase, checkFinite, type CaseRunOptions, type CaseTrajectory, type ScratchOptions } from "./case-run.js";
 export { writeCaseTimes, type CombineCaseOptions, type CombinedCase } from "./combine-case.js";
-export { serialCaseParareal, type SerialCaseOptions, type SerialCaseResult } from "./serial-driver.js";
 export { mapState, mapStateSync } from "./map-fields.js";

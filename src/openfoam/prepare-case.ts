@@ -73,9 +73,10 @@ export function isRunOutput(name: string): boolean {
   return Number.isFinite(Number(name)) || /^processor\d+$|^processors\d*$/.test(name) || name === "postProcessing" || name === "dynamicCode" || name.startsWith("log.") || name === PREPARED_RECORD;
 }
 
-const PREPARED_RECORD = "parareal-case.json";
+export const PREPARED_RECORD = "parareal-case.json";
 
-function numberEntry(text: string, key: string, where: string): number | undefined {
+/** A numeric controlDict entry (undefined when absent; an error naming `where` when not a number). */
+export function numberEntry(text: string, key: string, where: string): number | undefined {
   const words = getEntry(text, key);
   if (words === undefined) return undefined;
   const v = Number(words[0]);
@@ -84,7 +85,7 @@ function numberEntry(text: string, key: string, where: string): number | undefin
 }
 
 /** The start time directory of the template, as its controlDict's startFrom says. */
-function templateStart(template: string, control: string): { name: string; value: number } {
+export function templateStart(template: string, control: string): { name: string; value: number } {
   const where = join(template, "system", "controlDict");
   const from = getEntry(control, "startFrom")?.[0] ?? "startTime";
   const dirs = timeDirs(template).map((d) => ({ name: d.name, value: Number(d.name) }));

@@ -5,7 +5,8 @@
 import { existsSync } from "node:fs";
 import { loadHdf5, readDataset, writeHdf5 } from "../archive/hdf5.js";
 import { Literal, type H5Snap } from "../expr/vector.js";
-import { expandTemplate, ioNames, removeQuietly, runShell, type CommandSpec } from "./command.js";
+import { expandTemplate, ioNames, removeQuietly, type CommandSpec } from "./command.js";
+import { runShell } from "../process/supervisor.js";
 import { reachArchive, writeFineFile } from "./fine-file.js";
 import { checkFinite } from "./finite.js";
 import type { CoarseSpec, FineSpec } from "./spec.js";

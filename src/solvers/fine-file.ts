@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { makeDirs } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
-import { writeHdf5 } from "../archive/hdf5.js";
+import { writeHdf5, type DatasetSpec } from "../archive/hdf5.js";
 import { rememberSnapshot, snapshotKey } from "../archive/snapshot-cache.js";
 import { H5Snap } from "../expr/vector.js";
 import { index } from "../ndarray/indexing.js";
@@ -47,26 +47,23 @@ export function lastRowOf(path: string, last: Float64Array): H5Snap {
   return snap;
 }
 
-/** Write the slice's file; returns the snapshot of its last row. */
-export function writeFineFile(spec: FineSpec, t0: number, t1: number, table: FineTable): H5Snap {
+/** Write the slice's file (with `more` datasets beside `data`, with its attributes); returns the snapshot of its last row. */
+export function writeFineFile(spec: FineSpec, t0: number, t1: number, table: FineTable, more: readonly DatasetSpec[] = []): H5Snap {
   const last = table.data.slice((table.rows - 1) * table.dim, table.rows * table.dim);
   checkFinite(last, "fine solver");
   reachArchive(spec.archive);
   const path = finePath(spec, t0, t1);
+  const attributes = {
+    t0: { dtype: "float64", value: t0 },
+    t1: { dtype: "float64", value: t1 },
+    h: { dtype: "float64", value: spec.h },
+    n: { dtype: "int64", value: table.n },
+    stride: { dtype: "int64", value: table.stride },
+  } as const;
   try {
     writeHdf5(path, [
-      {
-        name: "data",
-        data: table.data.subarray(0, table.rows * table.dim),
-        shape: [table.rows, table.dim],
-        attributes: {
-          t0: { dtype: "float64", value: t0 },
-          t1: { dtype: "float64", value: t1 },
-          h: { dtype: "float64", value: spec.h },
-          n: { dtype: "int64", value: table.n },
-          stride: { dtype: "int64", value: table.stride },
-        },
-      },
+      { name: "data", data: table.data.subarray(0, table.rows * table.dim), shape: [table.rows, table.dim], attributes },
+      ...more.map((d) => ({ ...d, attributes: d.attributes ?? attributes })),
     ]);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

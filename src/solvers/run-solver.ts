@@ -5,6 +5,7 @@ import { loadProblemModule } from "../models/user-module.js";
 import { runCoarseCommand } from "./black-box.js";
 import { runCoarse } from "./coarse.js";
 import { runFine } from "./fine.js";
+import { runOpenFoamCoarse, runOpenFoamFine } from "./openfoam.js";
 import type { SolverSpec } from "./spec.js";
 import { checkTrust, TRUST_ALL, type Trust } from "./trust.js";
 
@@ -20,6 +21,11 @@ export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1:
   checkTrust(spec, options.trust ?? TRUST_ALL);
   if (spec.problem.module !== undefined) await loadProblemModule(spec.problem.module);
   const y = await reduceAsync(input);
+  if (spec.openfoam !== undefined) {
+    if (spec.kind === "coarse") return { value: await runOpenFoamCoarse(spec, spec.openfoam, y, t0, t1, options.stop), reused: false };
+    const { snap, reused } = await runOpenFoamFine(spec, spec.openfoam, y, t0, t1, options.stop);
+    return { value: snap, reused };
+  }
   if (spec.kind === "fine") {
     const { snap, reused } = await runFine(spec, y, t0, t1, options.stop);
     return { value: snap, reused };

@@ -5,6 +5,7 @@
 import { DEFAULT_METHOD, type MethodName } from "../ode/methods.js";
 import type { ProblemSpec } from "../models/problem-entry.js";
 import type { CommandSpec } from "./command.js";
+import type { OpenFoamSolver } from "../openfoam/spec.js";
 
 export interface CoarseSpec {
   readonly kind: "coarse";
@@ -21,6 +22,8 @@ export interface CoarseSpec {
   readonly coarseParams?: Readonly<Record<string, number>>;
   /** a black-box program instead of `method` (see command.ts) */
   readonly command?: CommandSpec;
+  /** an OpenFOAM case instead of `method`, with deltaT h (see openfoam/spec.ts) */
+  readonly openfoam?: OpenFoamSolver;
 }
 
 export interface FineSpec {
@@ -40,6 +43,8 @@ export interface FineSpec {
   readonly atol?: number;
   /** a black-box program instead of `method`: it writes the trajectory, we archive it */
   readonly command?: CommandSpec;
+  /** an OpenFOAM case instead of `method`, with deltaT h: its trajectory is archived with a dataset per field */
+  readonly openfoam?: OpenFoamSolver;
   /** resume: reuse the file already in the archive when it is exactly what this job would write */
   readonly reuse?: boolean;
 }

@@ -4,11 +4,11 @@
  * archive: a check of the physics and of the OpenFOAM layer, and the reference the executors'
  * results must equal.
  */
-import { parareal, maxAbsDiff, type Mapping } from "../parareal/serial.js";
-import type { Solution } from "../ode/problem.js";
-import { finalState, runCaseSync } from "./case-run.js";
-import { mapStateSync } from "./map-fields.js";
-import { initialState, type PreparedCase } from "./prepare-case.js";
+import { parareal, maxAbsDiff, type Mapping } from "../src/parareal/serial.js";
+import type { Solution } from "../src/ode/problem.js";
+import { finalState, runCaseSync } from "../src/openfoam/case-run.js";
+import { mapStateSync } from "../src/openfoam/map-fields.js";
+import { initialState, type PreparedCase } from "../src/openfoam/prepare-case.js";
 
 export interface SerialCaseOptions {
   readonly prepared: PreparedCase;

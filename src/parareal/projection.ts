@@ -10,7 +10,7 @@ import { SimulatedExecutor } from "../exec/simulated.js";
 import type { JobInfo } from "../exec/job.js";
 import { solverJobs, type JobSpec } from "../jobs/solver-job.js";
 import { linspace } from "../ode/linspace.js";
-import { Parareal } from "../parareal/scheduler.js";
+import { Parareal } from "./scheduler.js";
 import type { CoarseSpec, FineSpec } from "../solvers/spec.js";
 
 /** What a run (or a cost model alone) tells the projection. */

@@ -1,6 +1,6 @@
 // A problem of your own for `parareal run --problem ./examples/problems/decay.mjs`:
 // exponential decay y' = -k y, whose exact solution is y(t) = y0 exp(-k t).
-import { defineProblem } from "parareal";
+import { defineProblem } from "parareal/problem";
 
 export default defineProblem({
   description: "exponential decay y' = -k y",

@@ -2,7 +2,7 @@
 // solver then runs a loop generated for it (src/ode/kernel/declared.ts says what may be written),
 // several times faster than a plain rhs callback, with the same numbers to the last bit.
 // The forced oscillator x'' = f cos t - w^2 x, as the state (x, v).
-import { declareProblem, defineProblem } from "parareal";
+import { declareProblem, defineProblem } from "parareal/problem";
 
 export default defineProblem({
   description: "forced oscillator x'' = f cos t - w^2 x, state (x, v)",

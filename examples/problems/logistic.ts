@@ -1,7 +1,7 @@
 // A problem of your own in TypeScript, for `parareal run --problem ./examples/problems/logistic.ts`:
 // logistic growth y' = r y (1 - y / K), whose exact solution is y(t) = K / (1 + (K / y0 - 1) exp(-r t)).
 // The module is transpiled when loaded (types are stripped, not checked: `npx tsc --noEmit` checks them).
-import { defineProblem, type Problem } from "parareal";
+import { defineProblem, type Problem } from "parareal/problem";
 
 function logistic(r: number, K: number): Problem {
   return {

@@ -3,7 +3,7 @@
 //   parareal run --problem ./examples/problems/sleepy.mjs --workers 8 --no-reference
 // Exponential decay y' = -y; every evaluation of the right-hand side sleeps `ms` milliseconds:
 // a fine job (RK4, 10 steps of 0.01 per slice) sleeps 40 ms, a coarse one (one Euler step) `ms`.
-import { defineProblem } from "parareal";
+import { defineProblem } from "parareal/problem";
 
 const cell = new Int32Array(new SharedArrayBuffer(4));
 

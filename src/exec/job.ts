@@ -61,6 +61,8 @@ export interface WarmTask {
   readonly warm: true;
   readonly arrived: Int32Array;
   readonly expected: number;
+  /** what the thread should load first (the run's problem modules): start-up, not a job's time */
+  readonly preload?: readonly string[];
 }
 
 /** What a worker thread module's default export takes. */

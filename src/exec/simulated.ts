@@ -128,7 +128,10 @@ export class SimulatedExecutor<J, V> implements Executor<J, V> {
       this.dispatch();
       const next = this.running.reduce<Entry<J, V> | undefined>((a, b) => (a === undefined || (b.end ?? 0) < (a.end ?? 0) ? b : a), undefined);
       if (!next) return;
-      this.now = Math.max(this.now, next.end ?? this.now);
+      // the driver hears of a worker's job only when it is not busy with jobs of its own (they
+      // run in its thread: a sweep of them holds its event loop), nor sends new ones meanwhile
+      const heard = next.lane === -1 ? (next.end ?? this.now) : Math.max(next.end ?? this.now, this.driverFree);
+      this.now = Math.max(this.now, heard);
       this.running = this.running.filter((r) => r !== next);
       this.finish(next);
     }
@@ -154,7 +157,8 @@ export class SimulatedExecutor<J, V> implements Executor<J, V> {
           continue;
         }
         e.lane = lane;
-        e.end = this.now + this.cost.overhead + compute;
+        // sent once the driver is free of its own jobs
+        e.end = Math.max(this.now, this.driverFree) + this.cost.overhead + compute;
         this.lanesFree[lane] = e.end;
         this.busy[lane] = (this.busy[lane] ?? 0) + this.cost.overhead + compute;
       }
@@ -166,6 +170,8 @@ export class SimulatedExecutor<J, V> implements Executor<J, V> {
 
   private freeLane(): number | undefined {
     if (!Number.isFinite(this.concurrency)) {
+      const idle = this.lanesFree.findIndex((t) => t <= this.now);
+      if (idle >= 0) return idle;
       this.lanesFree.push(0);
       this.busy.push(0);
       return this.lanesFree.length - 1;

@@ -34,12 +34,12 @@ export class ThreadsExecutor<J, V, P, O extends WireOutput> extends QueueExecuto
     });
   }
 
-  /** Start `count` threads (at most `workers`) and wait until each has loaded its module. */
-  async warm(count: number): Promise<void> {
+  /** Start `count` threads (at most `workers`) and wait until each has loaded its module, and `preload`. */
+  async warm(count: number, preload: readonly string[] = []): Promise<void> {
     const expected = Math.min(count, this.concurrency) - this.pool.threads.length;
     if (expected <= 0) return;
     const arrived = new Int32Array(new SharedArrayBuffer(4));
-    await Promise.all(Array.from({ length: expected }, () => this.pool.run({ warm: true, arrived, expected })));
+    await Promise.all(Array.from({ length: expected }, () => this.pool.run({ warm: true, arrived, expected, preload })));
   }
 
   /** threads started so far */

@@ -84,7 +84,7 @@ export interface RunReport {
 
 /** Executors that can start their workers ahead of the work (a thread pool). */
 interface Warmable {
-  warm(workers: number): Promise<void>;
+  warm(workers: number, preload?: readonly string[]): Promise<void>;
 }
 
 function canWarm(e: object): e is Warmable {
@@ -103,7 +103,7 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
 
   const warmStart = performance.now();
   // the reference is a serial chain; parareal keeps every slice busy at most
-  if (canWarm(exec)) await exec.warm(Math.min(exec.concurrency, slices));
+  if (canWarm(exec)) await exec.warm(Math.min(exec.concurrency, slices), config.modules);
   const startupSeconds = (performance.now() - warmStart) / 1000;
 
   const timeline = hooks.timeline ?? new Timeline(exec);

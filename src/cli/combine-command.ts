@@ -1,7 +1,6 @@
 /** `parareal combine DIR`: one trajectory from a directory of fine files, as CSV or HDF5, checked first. */
 import { writeFileAtomic } from "../archive/atomic.js";
 import { dirname, extname } from "node:path";
-import { Command, Option } from "commander";
 import { checkFineDirectory, iterateOf, summarize, warnSkipped } from "../archive/fine-check.js";
 import { loadHdf5, writeHdf5 } from "../archive/hdf5.js";
 import { readRunRecord } from "../archive/run-record.js";
@@ -9,34 +8,15 @@ import { combineSegments, type Segment, type Trajectory } from "../archive/traje
 import { windowDirs } from "../archive/windows-layout.js";
 import { log } from "../log.js";
 import { UsageError } from "../errors.js";
-import { integerAtLeast } from "./parse.js";
 import { defaultIteration, fineIterationsIn, runOf } from "./run-directory.js";
 
-interface CombineFlags {
+export interface CombineFlags {
   iteration?: number;
   output?: string;
   allowGaps?: boolean;
   openfoam?: string;
 }
 
-export function addCombineCommand(program: Command): void {
-  program
-    .command("combine")
-    .description(
-      "Join the fine files of a directory (output/euler, output/parareal) into one trajectory, as the original's " +
-        "combine_fine_data: the first file whole, then each next one without its first row. For parareal, the " +
-        "trajectory of one iterate, slices it did not recompute taken from the iteration that last did. Gaps, " +
-        "overlaps, duplicates, names contradicting the attributes and non-finite data are errors (exit 1).",
-    )
-    .argument("<dir>", "directory of fine files")
-    .addOption(new Option("--iteration <k>", "iterate to combine (default: the converged one, from run.json; else the last)").argParser(integerAtLeast(0)))
-    .option("-o, --output <file>", "write FILE.h5 (datasets t and data) or FILE.csv; default: CSV on stdout")
-    .option("--allow-gaps", "leave out inconsistent files instead of failing (one warning per file left out)", false)
-    .option("--openfoam <dir>", "of an OpenFOAM run: write the trajectory as the OpenFOAM case DIR, one time directory per written step (ParaView opens DIR/DIR.foam)")
-    .action(async (dir: string, flags: CombineFlags) => {
-      await combine(dir, flags);
-    });
-}
 
 /**
  * A windowed run's parareal directory: each window's iterate as run.json records it (or its last

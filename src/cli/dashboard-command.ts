@@ -8,7 +8,6 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
 import { readRunRecord, RUN_FILE, type RunRecord } from "../archive/run-record.js";
 import { EVENTS_FILE } from "../dashboard/event-log.js";
 import { EventFeed } from "../dashboard/feed.js";
@@ -17,16 +16,8 @@ import { eventsFromRunRecord } from "../dashboard/from-run-record.js";
 import { serveDashboard, type DashboardServer } from "../dashboard/server.js";
 import { UsageError } from "../errors.js";
 
-export const DEFAULT_DASHBOARD_HOST = "127.0.0.1";
-/** `parareal dashboard` without --port; 0 picks a free port */
-export const DEFAULT_DASHBOARD_PORT = 8765;
-
-/** A TCP port, 0 (a free one) to 65535. */
-export function dashboardPort(text: string): number {
-  const x = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!(Number.isSafeInteger(x) && x >= 0 && x <= 65535)) throw new InvalidArgumentError(`\`${text}\` is not allowed: give a port from 0 (a free one) to 65535.`);
-  return x;
-}
+import { DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT } from "./dashboard-options.js";
+export { DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT, dashboardPort } from "./dashboard-options.js";
 
 /**
  * Serve the dashboard of `feed` (the run's in-memory events) on host:port; resolves once it
@@ -48,29 +39,14 @@ export async function startDashboard(feed: EventFeed, options: { host?: string; 
   }
 }
 
-interface Flags {
+export interface DashboardFlags {
   port: number;
   host: string;
   json: boolean;
 }
 
-export function addDashboardCommand(program: Command): void {
-  program
-    .command("dashboard")
-    .description(
-      "Serve the live dashboard of the run in OUTPUT (its jobs per iteration and slice, maxdif per iteration, the task stream per worker, " +
-        "progress and parameters), finished or still running elsewhere: it follows OUTPUT/events.jsonl. Prints the URL; SIGINT or SIGTERM stops it.",
-    )
-    .argument("<output>", "the --output directory of `parareal run`")
-    .addOption(new Option("--port <n>", "port to listen on; 0 picks a free one").argParser(dashboardPort).default(DEFAULT_DASHBOARD_PORT))
-    .option("--host <address>", "address to listen on (other than loopback: anyone who reaches it sees the run)", DEFAULT_DASHBOARD_HOST)
-    .option("--json", "print {\"url\", \"output\"} as one JSON line instead of text", false)
-    .action(async (output: string, flags: Flags) => {
-      await serveRunDirectory(output, flags);
-    });
-}
 
-async function serveRunDirectory(output: string, flags: Flags): Promise<void> {
+export async function serveRunDirectory(output: string, flags: DashboardFlags): Promise<void> {
   const dir = resolve(output);
   if (!existsSync(dir)) throw new UsageError(`no such directory: ${output}`);
   if (!statSync(dir).isDirectory()) throw new UsageError(`not a directory: ${output}`);

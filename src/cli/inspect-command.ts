@@ -1,7 +1,6 @@
 /** `parareal inspect DIR`: what a run directory holds, and everything combine and plot would find wrong in it. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Command } from "commander";
 import { checkFineDirectory, iterateOf, iterationHoles, iterationsOf, type Finding } from "../archive/fine-check.js";
 import { windowDirs } from "../archive/windows-layout.js";
 import { loadHdf5 } from "../archive/hdf5.js";
@@ -160,20 +159,12 @@ export function describeInspection(i: Inspection): string {
   return lines.join("\n");
 }
 
-export function addInspectCommand(program: Command): void {
-  program
-    .command("inspect")
-    .description(
-      "Show what a run directory holds: the run's parameters and status, iterations and slices present; and everything " +
-        "combine and plot rely on: run.json, missing, corrupt or misnamed files, duplicates, gaps, overlaps, non-finite data (exit 1 if any).",
-    )
-    .argument("<dir>", "run directory (the --output of parareal run)")
-    .option("--json", "print the inspection as JSON", false)
-    .action(async (dir: string, flags: { json: boolean }) => {
+
+/** `parareal inspect DIR`: the inspection printed; exit 1 when something is wrong. */
+export async function inspectAction(dir: string, flags: { json: boolean }): Promise<void> {
       await loadHdf5();
       const result = inspectRun(dir);
       process.stdout.write((flags.json ? JSON.stringify(result) : describeInspection(result)) + "\n");
       // a directory with broken files is worth a non-zero exit for scripts
       if (inspectionFailed(result)) process.exitCode = 1;
-    });
 }

@@ -3,14 +3,7 @@
 import v8 from "node:v8";
 import { Command, CommanderError } from "commander";
 import { UsageError } from "../errors.js";
-import { addRunCommand } from "./run-command.js";
-import { addWorkerCommand } from "./worker-command.js";
-import { addCombineCommand } from "./combine-command.js";
-import { addInspectCommand } from "./inspect-command.js";
-import { addStudyCommand } from "./study-command.js";
-import { addPlotCommand } from "./plot-command.js";
-import { addProjectCommand } from "./project-command.js";
-import { addDashboardCommand } from "./dashboard-command.js";
+import { addCommands } from "./commands.js";
 import { version } from "../version.js";
 
 // HDF5 (h5wasm) work is many short calls: background TurboFan tier-up of its 3 MB of wasm costs
@@ -43,14 +36,7 @@ const program = new Command("parareal")
   .exitOverride()
   .configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) })
   .showSuggestionAfterError(true);
-addRunCommand(program);
-addWorkerCommand(program);
-addCombineCommand(program);
-addInspectCommand(program);
-addStudyCommand(program);
-addPlotCommand(program);
-addProjectCommand(program);
-addDashboardCommand(program);
+addCommands(program);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) });
 
 process.on("unhandledRejection", fail);

@@ -6,7 +6,6 @@
 import { existsSync } from "node:fs";
 import { writeFileAtomic } from "../archive/atomic.js";
 import { basename, extname, join, resolve } from "node:path";
-import { Command, Option } from "commander";
 import { checkFineDirectory, iterateOf, iterationsOf, summarize, warnSkipped, type Finding } from "../archive/fine-check.js";
 import { loadHdf5 } from "../archive/hdf5.js";
 import { PARAREAL_DIR, REFERENCE_DIR } from "../archive/layout.js";
@@ -19,9 +18,8 @@ import { EXACT_COLOUR, EXACT_LABEL, ITERATION_SCALE, REFERENCE_COLOUR, REFERENCE
 import { timelineChart } from "./plot-timeline.js";
 import { recordedIterations, runAt } from "./run-directory.js";
 import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
-import { numberList } from "./parse.js";
 
-type Kind = "trajectory" | "convergence" | "phase" | "timeline" | "all";
+export type Kind = "trajectory" | "convergence" | "phase" | "timeline" | "all";
 type Point = Record<string, number | string>;
 type Chart = Record<string, unknown>;
 
@@ -264,21 +262,19 @@ export async function writeChart(spec: Chart, out: string): Promise<void> {
   writeFileAtomic(out, extname(out).toLowerCase() === ".svg" ? svg : await svgToPng(svg, Math.max(1200, WIDTH + 200)));
 }
 
-export function addPlotCommand(program: Command): void {
-  program
-    .command("plot")
-    .description(
-      "Plot a run: iterates against the serial reference and the exact solution, convergence, phase portrait, and the " +
-        "timeline of its jobs (one row per worker). Inconsistent fine files are errors (exit 1), as for combine.",
-    )
-    .argument("<dir>", "run directory (the --output of parareal run)")
-    .requiredOption("-o, --output <file>", "FILE.png (1200 px wide) or FILE.svg")
-    .addOption(new Option("--kind <kind>", "what to plot (field: an OpenFOAM run's field on its mesh)").choices(["all", "trajectory", "convergence", "phase", "timeline", "field"]).default("all"))
-    .option("--allow-gaps", "leave out inconsistent files instead of failing (one warning per file left out)", false)
-    .option("--log <level>", "debug, info, warning, error or critical", "warning")
-    .option("--field <name>", "of an OpenFOAM run: the field to draw on the mesh (default U)")
-    .addOption(new Option("--times <list>", "of an OpenFOAM run: the times to draw the field at, comma separated (default: three of the run's time points)").argParser(numberList))
-    .action(async (dir: string, flags: { output: string; kind: Kind | "field"; allowGaps: boolean; log: string; field?: string; times?: number[] }) => {
+
+/** The options of `parareal plot`, as parsed. */
+export interface PlotFlags {
+  output: string;
+  kind: Kind | "field";
+  allowGaps: boolean;
+  log: string;
+  field?: string;
+  times?: number[];
+}
+
+/** `parareal plot DIR -o FILE`: the action. */
+export async function plotAction(dir: string, flags: PlotFlags): Promise<void> {
       configureLog(flags);
       const ext = extname(flags.output).toLowerCase();
       if (ext !== ".png" && ext !== ".svg") throw new UsageError(`-o \`${flags.output}\`: give a file ending in .png or .svg`);
@@ -307,5 +303,4 @@ export function addPlotCommand(program: Command): void {
         throw new UsageError((e as Error).message);
       }
       await writeChart(spec, flags.output);
-    });
 }

@@ -5,14 +5,12 @@
  */
 import { existsSync } from "node:fs";
 import { extname } from "node:path";
-import { Command, Option } from "commander";
 import { readRunRecord } from "../archive/run-record.js";
 import { UsageError } from "../errors.js";
 import { modelOfCosts, modelOfRun, project, type MeasuredJob, type Projection, type ProjectionModel } from "../parareal/projection.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
-import { integerAtLeast, nonNegativeNumber, positiveNumber } from "./parse.js";
 
-interface ProjectFlags {
+export interface ProjectFlags {
   workers: number[];
   json: boolean;
   output?: string;
@@ -23,40 +21,7 @@ interface ProjectFlags {
   iterations?: number;
 }
 
-function workerList(text: string): number[] {
-  const xs = text.split(",").map((s) => (/^\s*$/.test(s) ? Number.NaN : Number(s)));
-  if (xs.length === 0 || xs.length > 64 || xs.some((x) => !Number.isSafeInteger(x) || x < 1 || x > 1_000_000)) {
-    throw new UsageError(`--workers \`${text}\`: give up to 64 whole numbers from 1 to 1000000, separated by commas, e.g. 1,2,4,8`);
-  }
-  return xs;
-}
 
-export function addProjectCommand(program: Command): void {
-  program
-    .command("project")
-    .description(
-      "Project a run to other numbers of workers: its own task graph replayed by the parareal scheduler on a simulated " +
-        "executor, each job taking its measured time. Prints, per number of workers, the wall time of the parareal " +
-        "phase, the speedup over the serial fine solve, the efficiency and what bounds it. Without a run directory, " +
-        "from costs: --fine-cost, --coarse-cost, --points, --iterations.",
-    )
-    .argument("[dir]", "run directory (the --output of parareal run)")
-    .addOption(new Option("--workers <list>", "numbers of workers, comma separated").default([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], "1,2,4,...,1024").argParser(workerList))
-    .option("--json", "print {serialSeconds, rows: [{workers, seconds, speedup, efficiency, bound}, ...]} on stdout", false)
-    .option("-o, --output <file>", "also draw speedup against workers to FILE.png or FILE.svg")
-    .addOption(new Option("--fine-cost <s>", "without a run: seconds of one fine job").argParser(positiveNumber))
-    .addOption(new Option("--coarse-cost <s>", "without a run: seconds of one coarse job").argParser(nonNegativeNumber))
-    .addOption(new Option("--overhead <s>", "without a run: seconds a worker job costs beyond its compute").default(0).argParser(nonNegativeNumber))
-    .addOption(new Option("--points <n>", "without a run: time points (slices + 1)").argParser(integerAtLeast(2)))
-    .addOption(new Option("--iterations <k>", "without a run: iterations to converge").argParser(integerAtLeast(1)))
-    .action(async (dir: string | undefined, flags: ProjectFlags) => {
-      if (flags.output !== undefined && ![".png", ".svg"].includes(extname(flags.output).toLowerCase())) throw new UsageError(`-o \`${flags.output}\`: give a file ending in .png or .svg`);
-      const model = dir === undefined ? costModel(flags) : runModel(dir);
-      const projection = await project(model, flags.workers);
-      process.stdout.write((flags.json ? JSON.stringify(projection) : formatProjection(projection)) + "\n");
-      if (flags.output !== undefined) await drawProjection(projection, flags.output);
-    });
-}
 
 function costModel(flags: ProjectFlags): ProjectionModel {
   const missing = (["fineCost", "coarseCost", "points", "iterations"] as const).filter((k) => flags[k] === undefined);
@@ -131,3 +96,12 @@ async function drawProjection(p: Projection, out: string): Promise<void> {
     out,
   );
 }
+
+/** `parareal project`: the action. */
+export async function projectAction(dir: string | undefined, flags: ProjectFlags): Promise<void> {
+      if (flags.output !== undefined && ![".png", ".svg"].includes(extname(flags.output).toLowerCase())) throw new UsageError(`-o \`${flags.output}\`: give a file ending in .png or .svg`);
+      const model = dir === undefined ? costModel(flags) : runModel(dir);
+      const projection = await project(model, flags.workers);
+      process.stdout.write((flags.json ? JSON.stringify(projection) : formatProjection(projection)) + "\n");
+      if (flags.output !== undefined) await drawProjection(projection, flags.output);
+    }

@@ -2,7 +2,6 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { CASES_DIR } from "../archive/layout.js";
-import type { Command } from "commander";
 import { readRunRecord, writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
 import { readRunStates, writeRunStates } from "../parareal/archived-result.js";
 import { resolveRunConfig, resuming, type RunConfig } from "../config/run-config.js";
@@ -23,31 +22,11 @@ import type { MpiRun } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
 import { claimOutput, prepareOutput } from "./output-dir.js";
 import { iterationProgress } from "./progress.js";
-import { addRunOptions, runInput, type RunFlags } from "./run-options.js";
+import { runInput, type RunFlags } from "./run-options.js";
 import { criteriaText } from "./iteration-table.js";
 import { formatSummary } from "./summary.js";
 import { fieldDifferences, formatFieldDifferences } from "../openfoam/field-differences.js";
 
-export function addRunCommand(program: Command): void {
-  const command = program
-    .command("run")
-    .description(
-      "Solve an initial value problem with parareal (by default the original's damped harmonic oscillator): first " +
-        "the serial fine reference (files in DIR/euler), then parareal on a worker pool (files in DIR/parareal), " +
-        "printing the convergence history.",
-    );
-  addRunOptions(command).action(async (flags: RunFlags, cmd: Command) => {
-    const given = (name: string) => cmd.getOptionValueSource(name) !== "default" && cmd.getOptionValueSource(name) !== undefined;
-    configureLog(flags);
-    const input = runInput(flags, given);
-    if (flags.mpi) {
-      const { runMpi } = await import("./mpi.js");
-      await runMpi(flags, input, given("workers"));
-    } else {
-      await run(flags, await resolveRunConfig(input));
-    }
-  });
-}
 
 /**
  * `--resume` on a run that already converged: say so and recompute nothing. Returns false when
@@ -233,4 +212,16 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     events.close();
     await dashboard?.close();
   }
+}
+
+/** `parareal run`: the action, once the options are parsed. */
+export async function runAction(flags: RunFlags, given: (option: string) => boolean): Promise<void> {
+    configureLog(flags);
+    const input = runInput(flags, given);
+    if (flags.mpi) {
+      const { runMpi } = await import("./mpi.js");
+      await runMpi(flags, input, given("workers"));
+    } else {
+      await run(flags, await resolveRunConfig(input));
+    }
 }

@@ -5,8 +5,9 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type MgritSettings, type NormName, type RelaxName, type RunInput } from "../config/run-config.js";
-import { METHODS, type MethodName } from "../ode/methods.js";
+import { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type NormName, type RelaxName } from "../config/choices.js";
+import type { MgritSettings, RunInput } from "../config/run-config.js";
+import { METHODS, type MethodName } from "../ode/method-names.js";
 import { problems } from "../models/builtin.js";
 import { templateProblem } from "../solvers/command.js";
 import { integerAtLeast, nonNegativeNumber, numberList, positiveNumber, workerCount } from "./parse.js";

@@ -4,7 +4,6 @@
  * The runs share one executor (one worker pool, or one Redis queue namespace per run).
  */
 import { extname, join, resolve } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
 import { resolveRunConfig } from "../config/run-config.js";
 import { UsageError } from "../errors.js";
 import { log } from "../log.js";
@@ -12,14 +11,11 @@ import { runParareal } from "../parareal/driver.js";
 import { openExecutor } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
 import { prepareOutput } from "./output-dir.js";
-import { numberList } from "./parse.js";
-import { addCommonOptions, criteriaInput, type CommonFlags } from "./run-options.js";
-import { compareMethods, formatMethods, parseMethods, type MethodSpec } from "./study-methods.js";
+import { criteriaInput, type CommonFlags } from "./run-options.js";
+import { compareMethods, formatMethods, type MethodSpec } from "./study-methods.js";
 import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
-import { integerAtLeast } from "./parse.js";
-import { problems } from "../models/builtin.js";
 
-type StudyFlags = CommonFlags & { zeta: number[]; json: boolean; plot?: string; methods?: MethodSpec[]; problem?: string; coarsening?: number };
+export type StudyFlags = CommonFlags & { zeta: number[]; json: boolean; plot?: string; methods?: MethodSpec[]; problem?: string; coarsening?: number };
 
 export interface StudyRow {
   zeta: number;
@@ -29,35 +25,7 @@ export interface StudyRow {
   wallSeconds: number;
 }
 
-function zetaList(text: string): number[] {
-  const xs = numberList(text);
-  if (xs.some((z) => z < 0)) throw new InvalidArgumentError(`\`${text}\` is not allowed: damping ratios are >= 0.`);
-  return xs;
-}
 
-export function addStudyCommand(program: Command): void {
-  const command = program
-    .command("study")
-    .description(
-      "Run parareal for each damping ratio and report the iterations it needs to converge: parareal is bad at " +
-        "oscillating behaviour, so less damping needs more iterations. Files go to DIR/zeta-<value>/parareal.",
-    )
-    .addOption(new Option("--zeta <list>", "damping ratios, comma separated").default([0.1, 0.2, 0.3, 0.5, 0.7, 0.9], "0.1,0.2,0.3,0.5,0.7,0.9").argParser(zetaList));
-  addCommonOptions(command)
-    .option("--json", "print a JSON array of {zeta, iterations, converged, maxdif} on stdout", false)
-    .option("-o, --plot <file>", "also plot iterations against damping (with --methods: the convergence of each method) to FILE.png or FILE.svg")
-    .addOption(new Option("--methods <list>", "compare methods on one problem instead: parareal, mgrit, mgrit/F, mgrit/FCF/3 (relaxation/levels), comma separated; files in DIR/<method>").argParser(parseMethods))
-    .addOption(new Option("--problem <name>", `with --methods: the problem (${Object.keys(problems).join(", ")}); --h, --t-end, --points and --y0 default to its own`))
-    .addOption(new Option("--coarsening <m>", "with --methods: MGRIT's coarsening factor (default 2)").argParser(integerAtLeast(2)))
-    .action(async (flags: StudyFlags, cmd: Command) => {
-      const given = (name: string) => cmd.getOptionValueSource(name) !== "default" && cmd.getOptionValueSource(name) !== undefined;
-      if (flags.methods !== undefined) await studyMethods(flags, given);
-      else {
-        for (const name of ["problem", "coarsening"]) if (given(name)) throw new UsageError(`--${name}: an option of study --methods`);
-        await study(flags);
-      }
-    });
-}
 
 /** `study --methods`: every method on one problem, a table (or JSON) and the convergence of each. */
 async function studyMethods(flags: StudyFlags, given: (option: string) => boolean): Promise<void> {
@@ -170,3 +138,12 @@ export async function study(flags: StudyFlags): Promise<StudyRow[]> {
   }
   return rows;
 }
+
+/** `parareal study`: the action. */
+export async function studyAction(flags: StudyFlags, given: (option: string) => boolean): Promise<void> {
+      if (flags.methods !== undefined) await studyMethods(flags, given);
+      else {
+        for (const name of ["problem", "coarsening"]) if (given(name)) throw new UsageError(`--${name}: an option of study --methods`);
+        await study(flags);
+      }
+    }

@@ -19,16 +19,8 @@ import { loadProblemModule } from "../models/user-module.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
 import type { OpenFoamInput, OpenFoamRunParameters, OpenFoamSetup } from "./openfoam-config.js";
 
-/** Norms over the state for the stopping criteria (computed by parareal/criteria.ts). */
-export type NormName = "max" | "rms" | "l2";
-export const NORM_NAMES: readonly NormName[] = ["max", "rms", "l2"];
-
-/** The iterative method: parareal (the original's) or MGRIT (src/mgrit). */
-export type MethodChoice = "parareal" | "mgrit";
-export const METHOD_CHOICES: readonly MethodChoice[] = ["parareal", "mgrit"];
-/** MGRIT's relaxation: F, or FCF (F, then C, then F again). */
-export type RelaxName = "F" | "FCF";
-export const RELAX_NAMES: readonly RelaxName[] = ["F", "FCF"];
+export { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type NormName, type RelaxName } from "./choices.js";
+import { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type NormName, type RelaxName } from "./choices.js";
 
 export interface MgritSettings {
   /** levels L >= 2; level 0 is the time points */

@@ -6,12 +6,8 @@ import { withKernel } from "./kernel/kernel.js";
 import { asMethod, type Method, type Problem } from "./problem.js";
 import { rk4 } from "./rk4.js";
 
-export type MethodName = "euler" | "rk4" | "dopri5" | "backward-euler";
-
-export const METHODS: readonly MethodName[] = ["euler", "rk4", "dopri5", "backward-euler"];
-
-/** the method of the original's fine and coarse solvers, and ours when a problem names none */
-export const DEFAULT_METHOD: MethodName = "euler";
+export { DEFAULT_METHOD, METHODS, isMethodName, type MethodName } from "./method-names.js";
+import { METHODS, type MethodName } from "./method-names.js";
 
 /** dopri5's error tolerances (the other methods take none) */
 export interface Tolerances {
@@ -19,9 +15,6 @@ export interface Tolerances {
   readonly atol?: number | undefined;
 }
 
-export function isMethodName(x: unknown): x is MethodName {
-  return typeof x === "string" && (METHODS as readonly string[]).includes(x);
-}
 
 function definedTolerances(t: Tolerances): { rtol?: number; atol?: number } {
   return { ...(t.rtol === undefined ? {} : { rtol: t.rtol }), ...(t.atol === undefined ? {} : { atol: t.atol }) };

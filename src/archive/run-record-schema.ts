@@ -126,6 +126,7 @@ const record = v.looseObject(
     wallSeconds: v.optional(nonNegative),
     referenceSeconds: v.optional(nonNegative),
     startupSeconds: v.optional(nonNegative),
+    driverBusySeconds: v.optional(nonNegative),
     workers: v.optional(count(0)),
     iterates: v.optional(v.pipe(v.array(iterate, "must be an array"), v.maxLength(MAX_POINTS, `must hold at most ${MAX_POINTS} records`))),
     speedup: v.optional(v.looseObject({}, "must be an object")),

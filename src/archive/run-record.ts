@@ -59,6 +59,8 @@ export interface RunRecord {
   readonly referenceSeconds?: number;
   /** starting the workers, before anything was timed */
   readonly startupSeconds?: number;
+  /** time the driver's own thread was busy during the parareal phase */
+  readonly driverBusySeconds?: number;
   /** the workers the run had (threads), or that took jobs (Redis) */
   readonly workers?: number;
   /** every checked iterate: iteration, maxdif, error vs the reference, when, how long */

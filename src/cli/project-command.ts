@@ -56,6 +56,7 @@ function runModel(dir: string): ProjectionModel {
     maxIterations: typeof p.maxIterations === "number" ? p.maxIterations : slices,
     referenceSeconds: record.referenceSeconds,
     startupSeconds: record.startupSeconds,
+    driverBusySeconds: record.driverBusySeconds,
     warmedWorkers: Math.min(record.workers ?? 1, slices),
     coarse: record.coarse as CoarseSpec,
     fine: record.fine as FineSpec,

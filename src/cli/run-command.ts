@@ -190,6 +190,7 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
       ...(report.windows ? { windows: windowsForRecord(report.windows) } : {}),
       wallSeconds: report.wallSeconds,
       startupSeconds: report.startupSeconds,
+      driverBusySeconds: report.driverBusySeconds,
       workers: report.workers,
       speedup: { ...report.speedup },
       resumedJobs: report.resumedJobs + report.referenceResumedJobs,

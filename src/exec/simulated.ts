@@ -16,6 +16,11 @@ export interface CostModel<J> {
   duration(job: J, info: JobInfo): number;
   /** seconds a worker job costs on top of its compute (dispatch, round trip); not for local jobs */
   readonly overhead: number;
+  /**
+   * of that, the seconds the driver itself spends on each worker job (sending it, taking its
+   * answer, scheduling what follows), one job after another in its one thread
+   */
+  readonly driverCost?: number;
 }
 
 interface Entry<J, V> {
@@ -130,7 +135,13 @@ export class SimulatedExecutor<J, V> implements Executor<J, V> {
       if (!next) return;
       // the driver hears of a worker's job only when it is not busy with jobs of its own (they
       // run in its thread: a sweep of them holds its event loop), nor sends new ones meanwhile
-      const heard = next.lane === -1 ? (next.end ?? this.now) : Math.max(next.end ?? this.now, this.driverFree);
+      let heard = next.lane === -1 ? (next.end ?? this.now) : Math.max(next.end ?? this.now, this.driverFree);
+      if (next.lane !== -1 && this.cost.driverCost) {
+        // the driver takes the answer in, in its one thread
+        heard += this.cost.driverCost;
+        this.driverFree = heard;
+        this.driverBusy += this.cost.driverCost;
+      }
       this.now = Math.max(this.now, heard);
       this.running = this.running.filter((r) => r !== next);
       this.finish(next);
@@ -158,9 +169,11 @@ export class SimulatedExecutor<J, V> implements Executor<J, V> {
         }
         e.lane = lane;
         // sent once the driver is free of its own jobs
-        e.end = Math.max(this.now, this.driverFree) + this.cost.overhead + compute;
+        // the rest of the overhead is the round trip, in parallel with other jobs'
+        const transport = Math.max(0, this.cost.overhead - (this.cost.driverCost ?? 0));
+        e.end = Math.max(this.now, this.driverFree) + transport + compute;
         this.lanesFree[lane] = e.end;
-        this.busy[lane] = (this.busy[lane] ?? 0) + this.cost.overhead + compute;
+        this.busy[lane] = (this.busy[lane] ?? 0) + transport + compute;
       }
       this.running.push(e);
       this.emit(e, "running", { worker: e.lane === -1 ? "driver" : `lane ${e.lane}` });

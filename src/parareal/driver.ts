@@ -76,6 +76,8 @@ export interface RunReport {
   referenceSeconds?: number;
   /** starting the executor's workers, before anything was timed */
   startupSeconds: number;
+  /** time the driver's own thread was busy during the parareal phase (its jobs, scheduling, answers) */
+  driverBusySeconds: number;
   /** speedup over the serial fine solve, where the time went, and what theory allows */
   speedup: SpeedupReport;
   workers: number;
@@ -124,6 +126,8 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
 
   phase("parareal");
   const start = performance.now();
+  // how busy the driver's own thread is: its share of the run, for projections
+  const loop = performance.eventLoopUtilization();
   const iterates: IterateRecord[] = [];
   const referenceValues = reference?.map((r) => Float64Array.from(r));
   let window = 0;
@@ -149,6 +153,7 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
       ? await method(config, exec, { t, y0, archive: layout.parareal, maxIterations: config.maxIterations }, segmentHooks)
       : await runWindows(config, exec, method, segmentHooks);
   const wallSeconds = (performance.now() - start) / 1000;
+  const driverBusySeconds = performance.eventLoopUtilization(loop).active / 1000;
   const end = counts(exec.stats);
   if (!hooks.timeline) timeline.close();
   const workers = Number.isFinite(exec.concurrency) ? exec.concurrency : exec.workersSeen.size;
@@ -182,6 +187,7 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
     referenceResumedJobs: mid.resumed - before.resumed,
     wallSeconds,
     startupSeconds,
+    driverBusySeconds,
     speedup,
     // a distributed executor has no fixed size: count the workers that did something
     workers,

@@ -25,6 +25,8 @@ export interface ProjectionModel {
   readonly median: Readonly<Record<string, number>>;
   /** seconds a worker job costs beyond its compute */
   readonly overhead: number;
+  /** of that, what the driver's own thread spends per worker job (serial) */
+  readonly driverCost?: number;
   /** seconds to start one worker (reported apart: the run's wall time excludes it) */
   readonly startupPerWorker: number;
   /** the serial fine solve, measured (the reference) or estimated */
@@ -62,7 +64,7 @@ const ANY = literal([0]);
 /** Replay the run on P workers (Infinity: as many as jobs): virtual seconds, and what the lanes did. */
 export async function simulate(model: ProjectionModel, workers: number): Promise<{ seconds: number; fineWork: number; chain: number; overheadWork: number; busy: number }> {
   const duration = (_job: JobSpec, info: JobInfo) => model.measured(info.kind, info.iteration, info.slice) ?? model.median[info.kind] ?? 0;
-  const exec = new SimulatedExecutor<JobSpec, Vector>(workers, solverJobs, { duration, overhead: model.overhead }, () => ANY);
+  const exec = new SimulatedExecutor<JobSpec, Vector>(workers, solverJobs, { duration, overhead: model.overhead, ...(model.driverCost === undefined ? {} : { driverCost: model.driverCost }) }, () => ANY);
   let fineWork = 0;
   let overheadWork = 0;
   exec.onEvent((e) => {
@@ -130,6 +132,8 @@ export function modelOfRun(run: {
   readonly maxIterations: number;
   readonly referenceSeconds?: number | undefined;
   readonly startupSeconds?: number | undefined;
+  /** the driver thread's busy time in the parareal phase */
+  readonly driverBusySeconds?: number | undefined;
   readonly warmedWorkers: number;
   readonly coarse: CoarseSpec;
   readonly fine: FineSpec;
@@ -147,6 +151,11 @@ export function modelOfRun(run: {
   }
   const overheads = done.filter((j) => !local(j.kind) && since(j) !== undefined && j.finished !== undefined && j.seconds !== undefined).map((j) => (j.finished as number) - (since(j) as number) - (j.seconds as number));
   const medians = Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, median(xs)]));
+  // the driver's thread: its own (local) jobs, and the rest spread over the worker jobs it handled
+  const localSeconds = done.filter((j) => local(j.kind)).reduce((s, j) => s + cost(j), 0);
+  const remoteJobs = done.filter((j) => !local(j.kind)).length;
+  const overhead = Math.max(0, median(overheads));
+  const driverCost = run.driverBusySeconds !== undefined && remoteJobs > 0 ? Math.min(overhead, Math.max(0, (run.driverBusySeconds - localSeconds) / remoteJobs)) : undefined;
   const fineMedian = medians.fine ?? 0;
   return {
     slices: run.slices,
@@ -154,7 +163,8 @@ export function modelOfRun(run: {
     maxIterations: run.maxIterations,
     measured: (kind, iteration, slice) => byJob.get(`${kind}/${iteration}/${slice}`),
     median: medians,
-    overhead: Math.max(0, median(overheads)),
+    overhead,
+    ...(driverCost === undefined ? {} : { driverCost }),
     startupPerWorker: run.warmedWorkers > 0 ? (run.startupSeconds ?? 0) / run.warmedWorkers : 0,
     serialSeconds: run.referenceSeconds ?? run.slices * fineMedian,
     serialEstimated: run.referenceSeconds === undefined,

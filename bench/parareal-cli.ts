@@ -23,7 +23,7 @@ export interface TimedRun {
 export async function timeRun(args: readonly string[], options: TimeOptions & { keep?: boolean } = {}): Promise<TimedRun> {
   const output = scratchDir("run");
   try {
-    const timed = succeeded(await timeCommand(pararealArgv(["run", "--output", output, ...args]), options), `parareal run ${args.join(" ")}`);
+    const timed = succeeded(await timeCommand(pararealArgv(["run", "--output", output, ...args]), { timeoutMs: 600_000, ...options }), `parareal run ${args.join(" ")}`);
     const record = readRunRecord(output);
     if (record === undefined) throw new Error(`parareal run ${args.join(" ")} left no run.json`);
     return { timed, output, record };

@@ -34,7 +34,19 @@
 import { availableParallelism } from "node:os";
 import { formatTable, loadAverage } from "./table.js";
 import { chooseSections, listSections } from "./registry.js";
+import { killOwnChildren } from "./children.js";
 import type { Section } from "./section.js";
+
+/** a section that takes longer has hung (its processes are killed when the bench exits) */
+const SECTION_TIMEOUT_S = Number(process.env.PARAREAL_BENCH_TIMEOUT ?? 600);
+
+function withTimeout<T>(work: Promise<T>, seconds: number, name: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} did not finish within ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--list")) {
@@ -56,7 +68,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const began = performance.now();
     console.log(`\n# ${section.name}: ${section.about}\n${loadAverage(cores)}\n`);
     try {
-      for (const table of await section.run()) console.log(`${formatTable(table)}\n`);
+      for (const table of await withTimeout(section.run(), SECTION_TIMEOUT_S, section.name)) console.log(`${formatTable(table)}\n`);
     } catch (e) {
       failed++;
       console.log(`section ${section.name} FAILED: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -67,6 +79,8 @@ async function main(argv: readonly string[]): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
+process.on("exit", killOwnChildren);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(signal === "SIGINT" ? 130 : 143));
 const code = await main(process.argv.slice(2));
-// exit once stdout is written out: a pool or a socket a section left must not keep the bench alive
+// exit once stdout is written out: a pool, a socket or a process a section left must not keep the bench alive
 process.stdout.write("", () => process.exit(code));

@@ -2,12 +2,12 @@
  * Through Redis, with real `parareal worker` processes: the per-job overhead, a heavy run on 1
  * and on 2 workers, and a 1,000-slice run's peak RSS (driver and each worker).
  */
-import { tmpdir } from "node:os";
 import { RedisExecutor } from "../../src/exec/redis/executor.js";
 import { solverRuntime } from "../../src/jobs/solver-job.js";
 import { median } from "../stats.js";
 import { rowsTable, type Row, type Table } from "../table.js";
 import { timeRun } from "../parareal-cli.js";
+import { removeScratch, scratchDir } from "../scratch.js";
 import { startRedisBench, type RedisBench } from "../redis-workers.js";
 import { batchMicros, remoteJobs } from "../tiny-jobs.js";
 import { THOUSAND_SLICES } from "../thousand-slices.js";
@@ -19,13 +19,16 @@ const HEAVY = ["--points", "5", "--t-end", "4", "--h", "2e-8", "--save-every", "
 async function measure(redis: RedisBench): Promise<Row[]> {
   const rows: Row[] = [];
   await redis.startWorkers(2);
-  const exec = await RedisExecutor.open({ url: redis.url }, remoteJobs, solverRuntime(), { root: tmpdir(), signer: redis.signer });
+  // workers refuse a run whose root is /tmp itself: a directory of its own
+  const root = scratchDir("redis-root");
+  const exec = await RedisExecutor.open({ url: redis.url }, remoteJobs, solverRuntime(), { root, signer: redis.signer });
   try {
     await batchMicros(exec, 500);
     const perJob = median([await batchMicros(exec, 2000), await batchMicros(exec, 2000), await batchMicros(exec, 2000)]) / 1000;
     rows.push({ what: "redis executor: per-job overhead, batch of 2000 tiny jobs (median of 3)", value: perJob, unit: "ms", target: 0.5, note: "2 worker processes, wall time / jobs" });
   } finally {
     await exec.close();
+    removeScratch(root);
   }
 
   const heavy = async () => (await timeRun(HEAVY, { env: redis.env })).record.wallSeconds ?? NaN;

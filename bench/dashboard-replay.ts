@@ -6,7 +6,7 @@
  *
  *   node dist/bench/dashboard-replay.js [EVENTS_PER_SECOND=2400] [SLICES=1000]
  *
- * `npm run bench` runs it as its `viewer` section (the first 30 s of the replay).
+ * `npm run bench` runs it as its `viewer` section (the first 20 s of the replay).
  *
  * 2,400 events/s is what the 1,000-slice threads run of `npm run bench` produces on 2 cores
  * (~17,000 jobs, 3 events each, in ~20 s).

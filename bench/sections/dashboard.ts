@@ -9,7 +9,6 @@ import { rowsTable, type Table } from "../table.js";
 import { timeRun, type TimedRun } from "../parareal-cli.js";
 import { THOUSAND_SLICES } from "../thousand-slices.js";
 import { launchChromium, openDashboardPage, type Chromium } from "../chromium.js";
-import type { Section } from "../section.js";
 
 const REPS = 3;
 const GOAL_PERCENT = 5;
@@ -39,7 +38,7 @@ async function watchedRun(chromium: Chromium): Promise<Watched> {
   return { run, sawEnd: status.startsWith("converged"), errors };
 }
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const chromium = await launchChromium();
   const plain: TimedRun[] = [];
   const watched: Watched[] = [];
@@ -66,5 +65,3 @@ async function run(): Promise<Table[]> {
     ]),
   ];
 }
-
-export const dashboard: Section = { name: "dashboard", about: "the 1,000-slice run with and without --dashboard and a chromium viewer", seconds: 150, run };

@@ -15,9 +15,8 @@ import { encodeHdf5 } from "../../src/archive/hdf5-writer.js";
 import { h5wasmEncoder } from "../../src/archive/h5wasm-writer.js";
 import { median } from "../stats.js";
 import { rowsTable, type Row, type Table } from "../table.js";
-import type { Section } from "../section.js";
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const rows: Row[] = [];
   const data = Float64Array.from({ length: 160 }, (_, k) => Math.cos(k / 10));
   const file = (i: number): DatasetSpec[] => [
@@ -98,5 +97,3 @@ async function run(): Promise<Table[]> {
   }
   return [rowsTable("HDF5 fine files (issue 15, target 3)", rows)];
 }
-
-export const hdf5: Section = { name: "hdf5", about: "writing an HDF5 fine file: ours against h5wasm, encode and atomic write", seconds: 5, run };

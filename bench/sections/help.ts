@@ -7,9 +7,8 @@ import { median, minimum } from "../stats.js";
 import { timeCommand, succeeded, type Timed } from "../process.js";
 import { pararealArgv } from "../parareal-cli.js";
 import { rowsTable, type Row, type Table } from "../table.js";
-import type { Section } from "../section.js";
 
-const REPS = 11;
+const REPS = 7;
 const ALLOWANCE_S = 0.05;
 
 async function timed(argv: readonly string[]): Promise<Timed[]> {
@@ -19,7 +18,7 @@ async function timed(argv: readonly string[]): Promise<Timed[]> {
   return runs;
 }
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const node = await timed([process.execPath, "-e", "0"]);
   const base = median(node.map((r) => r.seconds));
   const describe = (runs: readonly Timed[]) => `min ${minimum(runs.map((r) => r.seconds)).toFixed(3)} s, CPU ${median(runs.map((r) => r.cpuSeconds)).toFixed(3)} s, peak RSS ${median(runs.map((r) => r.peakRssMiB)).toFixed(0)} MiB`;
@@ -38,5 +37,3 @@ async function run(): Promise<Table[]> {
   }
   return [rowsTable("Start-up of the command (issue 15, target 7)", rows)];
 }
-
-export const help: Section = { name: "help", about: "`parareal --help`, `run --help`, `combine --help` against bare Node, whole process", seconds: 10, run };

@@ -12,9 +12,8 @@ import { rk4 } from "../../src/ode/rk4.js";
 import { cNsPerStep } from "../kernel.js";
 import { median } from "../stats.js";
 import { rowsTable, type Row, type Table } from "../table.js";
-import type { Section } from "../section.js";
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const rows: Row[] = [];
   const c = cNsPerStep("harmonic", "rk4");
   for (const [name, entry] of Object.entries(problems)) {
@@ -48,5 +47,3 @@ async function run(): Promise<Table[]> {
   }
   return [rowsTable("Integrators per step, generic path (every built-in problem)", rows)];
 }
-
-export const integrators: Section = { name: "integrators", about: "every built-in problem with every integrator, per step, generic path", seconds: 30, run };

@@ -10,9 +10,8 @@ import { harmonicOscillator } from "../../src/models/harmonic.js";
 import { kernelRows, kernelTable } from "../kernel.js";
 import { median } from "../stats.js";
 import { rowsTable, type Table } from "../table.js";
-import type { Section } from "../section.js";
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const kernels = kernelRows();
   const c = kernels.find((r) => r.problem === "harmonic" && r.method === "euler")?.c?.median;
 
@@ -45,5 +44,3 @@ async function run(): Promise<Table[]> {
     kernelTable(kernels),
   ];
 }
-
-export const kernel: Section = { name: "kernel", about: "generated fine kernels against C (cc -O2) per step, every explicit method", seconds: 40, run };

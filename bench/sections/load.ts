@@ -2,9 +2,8 @@
 import { timeRun } from "../parareal-cli.js";
 import { rowsTable, type Row, type Table } from "../table.js";
 import { THOUSAND_SLICE_RUNS } from "../thousand-slices.js";
-import type { Section } from "../section.js";
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const rows: Row[] = [];
   for (const { label, args } of THOUSAND_SLICE_RUNS) {
     const r = await timeRun(args);
@@ -17,5 +16,3 @@ async function run(): Promise<Table[]> {
   }
   return [rowsTable("1,000 slices on threads: peak RSS", rows)];
 }
-
-export const load: Section = { name: "load", about: "peak RSS of 1,000-slice runs (17,000 to 60,000 jobs) on threads", seconds: 60, run };

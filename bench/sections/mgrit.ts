@@ -23,7 +23,6 @@ import { differenceNorm } from "../../src/parareal/criteria.js";
 import { runPararealOracle, scheduledFineJobs } from "../../src/parareal/windows.js";
 import { maxAbsDiff } from "../../src/parareal/serial.js";
 import type { Table } from "../table.js";
-import type { Section } from "../section.js";
 
 /** The fine step applied over the finest points from..to: one fine job over a parareal slice. */
 function fineOver(step: Solution, t: Float64Array, from: number, to: number): (y: Float64Array) => Float64Array {
@@ -34,7 +33,7 @@ function fineOver(step: Solution, t: Float64Array, from: number, to: number): (y
   };
 }
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const n = 1024;
   const tol = Number(process.env.PARAREAL_BENCH_TOL ?? 1e-8);
   const measure = process.env.PARAREAL_BENCH_MEASURE === "residual" ? "residual" : "change";
@@ -67,5 +66,3 @@ async function run(): Promise<Table[]> {
   const until = measure === "change" ? "max |y^k - y^(k-1)|" : "max |y^k - y^(k-1)| (parareal), max C-point residual (MGRIT)";
   return [{ title: `Parareal and MGRIT until ${until} < ${tol}, n = ${n} fine steps (serial: ${n} fine steps on the critical path)`, header, cells }];
 }
-
-export const mgritSection: Section = { name: "mgrit", about: "iterations and fine solves: parareal against MGRIT-F/FCF on 2 and 3 levels (serial oracles)", seconds: 5, run };

@@ -8,9 +8,8 @@ import { solverJobs, solverRuntime } from "../../src/jobs/solver-job.js";
 import { median } from "../stats.js";
 import { rowsTable, type Table } from "../table.js";
 import { batchMicros, chainMicros, remoteJobs } from "../tiny-jobs.js";
-import type { Section } from "../section.js";
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const remote = new ThreadsExecutor(remoteJobs, solverRuntime(), 2);
   await remote.warm(2);
   await batchMicros(remote, 2000); // warm up
@@ -42,5 +41,3 @@ async function run(): Promise<Table[]> {
     ]),
   ];
 }
-
-export const overhead: Section = { name: "overhead", about: "threads executor per-job overhead; a local coarse job against a thread round trip", seconds: 10, run };

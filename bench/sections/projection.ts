@@ -8,7 +8,6 @@ import { median } from "../stats.js";
 import { fmt, verdict, type Table } from "../table.js";
 import { pararealArgv } from "../parareal-cli.js";
 import { sleepyRuns, wallSeconds, SLEEPY_REPS, WORKER_COUNTS } from "../sleepy-runs.js";
-import type { Section } from "../section.js";
 
 const FROM_ONE = 15;
 const OWN = 10;
@@ -22,7 +21,7 @@ function project(dir: string, workers: readonly number[]): Map<number, number> {
   return new Map(rows.map((x) => [x.workers, x.seconds]));
 }
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const one = await sleepyRuns(1);
   const others = WORKER_COUNTS.filter((p) => p !== 1);
   const fromOne = project(one.median.output, others);
@@ -50,5 +49,3 @@ async function run(): Promise<Table[]> {
   }
   return [{ title: "Projection accuracy on the sleeping problem (issue 12)", header, cells, notes: ["error = |projected - measured| / measured, of the parareal phase's wall time (run.json wallSeconds)"] }];
 }
-
-export const projection: Section = { name: "projection", about: "`parareal project` of a 1-worker run (and of each run itself) against measured runs, sleeping problem", seconds: 10, run };

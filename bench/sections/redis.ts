@@ -11,7 +11,6 @@ import { removeScratch, scratchDir } from "../scratch.js";
 import { startRedisBench, type RedisBench } from "../redis-workers.js";
 import { batchMicros, remoteJobs } from "../tiny-jobs.js";
 import { THOUSAND_SLICES } from "../thousand-slices.js";
-import type { Section } from "../section.js";
 
 /** heavy fine work: 4 slices of 5e7 Euler steps, 2 iterations (7 fine jobs) */
 const HEAVY = ["--points", "5", "--t-end", "4", "--h", "2e-8", "--save-every", "1000000", "--no-reference", "--max-iterations", "2", "--json"];
@@ -52,7 +51,7 @@ async function measure(redis: RedisBench): Promise<Row[]> {
   return rows;
 }
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const redis = await startRedisBench();
   try {
     return [rowsTable("Through Redis (parareal worker processes)", await measure(redis))];
@@ -60,5 +59,3 @@ async function run(): Promise<Table[]> {
     await redis.close();
   }
 }
-
-export const redis: Section = { name: "redis", about: "Redis per-job overhead, heavy run on 1 and 2 workers, 1,000-slice peak RSS", seconds: 90, run };

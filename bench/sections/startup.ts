@@ -8,7 +8,6 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { median, minimum } from "../stats.js";
 import { rowsTable, type Row, type Table } from "../table.js";
-import type { Section } from "../section.js";
 
 const PROBE = fileURLToPath(new URL("../probes/worker-startup.js", import.meta.url));
 const REPS = 5;
@@ -20,7 +19,7 @@ function probe(args: readonly string[]): Record<string, number> {
   return JSON.parse(r.stdout) as Record<string, number>;
 }
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const rows: Row[] = [];
   for (const n of [2, 16]) {
     const runs = Array.from({ length: REPS }, () => probe(["pool", String(n)]));
@@ -50,5 +49,3 @@ async function run(): Promise<Table[]> {
   });
   return [rowsTable("Worker start-up (issue 15, target 2)", rows)];
 }
-
-export const startup: Section = { name: "startup", about: "CPU a worker thread costs to start and load its job module", seconds: 10, run };

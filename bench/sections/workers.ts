@@ -6,9 +6,8 @@
 import { median } from "../stats.js";
 import { rowsTable, type Row, type Table } from "../table.js";
 import { sleepyRuns, wallSeconds, SLEEPY_REPS, WORKER_COUNTS } from "../sleepy-runs.js";
-import type { Section } from "../section.js";
 
-async function run(): Promise<Table[]> {
+export async function run(): Promise<Table[]> {
   const rows: Row[] = [];
   let four: number | undefined;
   for (const p of WORKER_COUNTS) {
@@ -26,5 +25,3 @@ async function run(): Promise<Table[]> {
   }
   return [rowsTable("More workers on the sleeping problem (issue 15, target 4)", rows)];
 }
-
-export const workers: Section = { name: "workers", about: "the sleeping problem on 1, 2, 4, 8, 16 worker threads: 16 never slower than 4", seconds: 30, run };

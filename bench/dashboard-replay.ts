@@ -6,10 +6,13 @@
  *
  *   node dist/bench/dashboard-replay.js [EVENTS_PER_SECOND=2400] [SLICES=1000]
  *
+ * `npm run bench` runs it as its `viewer` section (the first 20 s of the replay).
+ *
  * 2,400 events/s is what the 1,000-slice threads run of `npm run bench` produces on 2 cores
  * (~17,000 jobs, 3 events each, in ~20 s).
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { EventFeed } from "../src/dashboard/feed.js";
 import { serveDashboard } from "../src/dashboard/server.js";
 import { syntheticRun } from "../src/dashboard/synthetic-run.js";
@@ -58,16 +61,26 @@ async function replay(feed: EventFeed, events: readonly RunEvent[], rate: number
 
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 
-async function main(): Promise<void> {
-  const rate = Number(process.argv[2] ?? 2400);
-  const slices = Number(process.argv[3] ?? 1000);
-  const events = syntheticRun({ slices, convergeAt: 20, workers: 2, fineSeconds: 0.02 });
-  console.log(`${events.length} events of a synthetic ${slices}-slice run, replayed at ${rate} events/s`);
+export interface ViewerCost {
+  readonly events: number;
+  /** replay seconds and this process's CPU seconds, nobody watching */
+  readonly alone: { seconds: number; cpu: number };
+  /** the same, served with one chromium viewer; chromium's CPU seconds (all its processes) */
+  readonly served: { seconds: number; cpu: number; chromium: number };
+  /** the page's last render, in ms */
+  readonly renderMs: number;
+  readonly errors: readonly string[];
+}
+
+/** Replay a synthetic run (its first `limit` events, if given) nobody watching, then with one chromium viewer. */
+export async function measureViewerCost(rate: number, slices: number, limit = Number.POSITIVE_INFINITY): Promise<ViewerCost> {
+  const all = syntheticRun({ slices, convergeAt: 20, workers: 2, fineSeconds: 0.02 });
+  // a prefix of the run: the viewer must still see its end, so the last event (the run's end) is kept
+  const events = all.length <= limit ? all : [...all.slice(0, limit - 1), all.at(-1)!];
 
   const alone = process.cpuUsage();
   const seconds0 = await replay(new EventFeed(), events, rate);
   const base = cpuSeconds(process.cpuUsage(alone));
-  console.log(`nobody watching: ${seconds0.toFixed(1)} s, this process ${base.toFixed(2)} CPU s`);
 
   const feed = new EventFeed();
   const server = await serveDashboard({ feed });
@@ -83,15 +96,27 @@ async function main(): Promise<void> {
     const own = cpuSeconds(process.cpuUsage(served));
     const browser = processTreeCpuSeconds(pid) - browser0;
     await page.waitForFunction(`document.querySelector("[data-testid=status]").textContent.startsWith("converged")`, { timeout: 60_000 });
-    console.log(
-      `served, one chromium viewer: ${seconds1.toFixed(1)} s, this process ${own.toFixed(2)} CPU s (+${(own - base).toFixed(2)} for serving, ` +
-        `${((100 * (own - base)) / seconds1).toFixed(1)}% of a core), chromium ${browser.toFixed(2)} CPU s (${((100 * browser) / seconds1).toFixed(1)}% of a core)`,
-    );
-    console.log(`page: last render ${await page.evaluate(`document.body.dataset.renderMs`)} ms${errors.length > 0 ? `; errors: ${errors.join("; ")}` : ""}`);
+    const renderMs = Number(await page.evaluate(`document.body.dataset.renderMs`));
+    return { events: events.length, alone: { seconds: seconds0, cpu: base }, served: { seconds: seconds1, cpu: own, chromium: browser }, renderMs, errors };
   } finally {
     await chromium.close();
     await server.close();
   }
 }
 
-await main();
+async function main(): Promise<void> {
+  const rate = Number(process.argv[2] ?? 2400);
+  const slices = Number(process.argv[3] ?? 1000);
+  const r = await measureViewerCost(rate, slices);
+  console.log(`${r.events} events of a synthetic ${slices}-slice run, replayed at ${rate} events/s`);
+  console.log(`nobody watching: ${r.alone.seconds.toFixed(1)} s, this process ${r.alone.cpu.toFixed(2)} CPU s`);
+  const { seconds, cpu, chromium } = r.served;
+  console.log(
+    `served, one chromium viewer: ${seconds.toFixed(1)} s, this process ${cpu.toFixed(2)} CPU s (+${(cpu - r.alone.cpu).toFixed(2)} for serving, ` +
+      `${((100 * (cpu - r.alone.cpu)) / seconds).toFixed(1)}% of a core), chromium ${chromium.toFixed(2)} CPU s (${((100 * chromium) / seconds).toFixed(1)}% of a core)`,
+  );
+  console.log(`page: last render ${r.renderMs} ms${r.errors.length > 0 ? `; errors: ${r.errors.join("; ")}` : ""}`);
+}
+
+// run as a script; imported by the bench's `viewer` section
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -2,11 +2,12 @@
  * Run in a fresh process by the `startup` section (so the bench's own heap and warm caches do not
  * count): prints one JSON line.
  *   node dist/bench/probes/worker-startup.js pool N   threadsExecutor(N).warm(N): this process's CPU and wall time
- *   node dist/bench/probes/worker-startup.js import   one worker thread importing src/jobs/thread-worker.js:
+ *   node dist/bench/probes/worker-startup.js import   one worker thread importing its module (the bundle, built):
  *                                                     its wall time and the thread's own CPU (/proc/thread-self/schedstat)
  */
 import { Worker } from "node:worker_threads";
 import { threadsExecutor } from "../../src/jobs/executors.js";
+import { solverRuntime } from "../../src/jobs/solver-job.js";
 
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
@@ -33,7 +34,8 @@ import(workerData.module).then(() => parentPort.postMessage({ importMs: performa
 `;
 
 async function importOnce(): Promise<object> {
-  const module = new URL("../../src/jobs/thread-worker.js", import.meta.url).href;
+  // the module worker threads load: the build's bundle of it where there is one
+  const module = solverRuntime().threadModule.href;
   const start = performance.now();
   const cpu = process.cpuUsage();
   const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { module } });

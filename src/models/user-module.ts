@@ -11,7 +11,8 @@ let typescriptHooks = false;
 async function allowTypeScript(): Promise<void> {
   if (typescriptHooks) return;
   const { register } = await import("node:module");
-  register(new URL("./ts-hooks.js", import.meta.url));
+  // from models/ itself or from the worker threads' bundle in jobs/: the same file
+  register(new URL("../models/ts-hooks.js", import.meta.url));
   typescriptHooks = true;
 }
 

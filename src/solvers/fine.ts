@@ -2,7 +2,6 @@
 import { loadHdf5 } from "../archive/hdf5.js";
 import type { H5Snap } from "../expr/vector.js";
 import { keptRows, subSteps, tabulateSubSteps } from "../ode/iterate.js";
-import { runFineCommand } from "./black-box.js";
 import { finePath, lastRowOf, writeFineFile } from "./fine-file.js";
 import { methodFor } from "./method-cache.js";
 import { reusableLastRow } from "./reuse.js";
@@ -29,7 +28,9 @@ async function reuse(spec: FineSpec, y: Float64Array, t0: number, t1: number, ow
 export async function runFine(spec: FineSpec, y: Float64Array, t0: number, t1: number, stop?: () => boolean): Promise<FineResult> {
   if (spec.command !== undefined) {
     const earlier = await reuse(spec, y, t0, t1, undefined);
-    return earlier ? { snap: earlier, reused: true } : { snap: await runFineCommand(spec, spec.command, y, t0, t1, stop), reused: false };
+    if (earlier) return { snap: earlier, reused: true };
+    const { runFineCommand } = await import("./black-box.js");
+    return { snap: await runFineCommand(spec, spec.command, y, t0, t1, stop), reused: false };
   }
   const m = methodFor(spec.method, spec.problem, spec);
   if (y.length !== m.dim) throw new Error(`fine solver: state has ${y.length} components, problem \`${spec.problem.name}\` has ${m.dim}`);

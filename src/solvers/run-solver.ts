@@ -1,11 +1,13 @@
-/** Rebuild a solver from its spec and apply it: the code a worker runs for every job. */
+/**
+ * Rebuild a solver from its spec and apply it: the code a worker runs for every job. Programs
+ * (black boxes, OpenFOAM) are imported only by the jobs that run them: every worker thread pays
+ * for what it imports at start-up.
+ */
 import { reduceAsync } from "../evaluate/reduce.js";
 import type { Vector } from "../expr/vector.js";
 import { loadProblemModule } from "../models/user-module.js";
-import { runCoarseCommand } from "./black-box.js";
 import { runCoarse } from "./coarse.js";
 import { runFine } from "./fine.js";
-import { runOpenFoamCoarse, runOpenFoamFine } from "./openfoam.js";
 import type { SolverSpec } from "./spec.js";
 import { checkTrust, TRUST_ALL, type Trust } from "./trust.js";
 
@@ -22,6 +24,7 @@ export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1:
   if (spec.problem.module !== undefined) await loadProblemModule(spec.problem.module);
   const y = await reduceAsync(input);
   if (spec.openfoam !== undefined) {
+    const { runOpenFoamCoarse, runOpenFoamFine } = await import("./openfoam.js");
     if (spec.kind === "coarse") return { value: await runOpenFoamCoarse(spec, spec.openfoam, y, t0, t1, options.stop), reused: false };
     const { snap, reused } = await runOpenFoamFine(spec, spec.openfoam, y, t0, t1, options.stop);
     return { value: snap, reused };
@@ -30,5 +33,7 @@ export async function runSolver(spec: SolverSpec, input: Vector, t0: number, t1:
     const { snap, reused } = await runFine(spec, y, t0, t1, options.stop);
     return { value: snap, reused };
   }
-  return { value: spec.command === undefined ? runCoarse(spec, y, t0, t1) : await runCoarseCommand(spec, spec.command, y, t0, t1), reused: false };
+  if (spec.command === undefined) return { value: runCoarse(spec, y, t0, t1), reused: false };
+  const { runCoarseCommand } = await import("./black-box.js");
+  return { value: await runCoarseCommand(spec, spec.command, y, t0, t1), reused: false };
 }

@@ -5,7 +5,7 @@ import { timeCommand, succeeded, type Timed, type TimeOptions } from "./process.
 import { removeScratch, scratchDir } from "./scratch.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-export const cliPath = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+export const cliPath = fileURLToPath(new URL("../src/cli/bin.js", import.meta.url));
 
 /** argv of `parareal ARGS` */
 export function pararealArgv(args: readonly string[]): string[] {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { startRedisServer } from "../src/exec/redis/server.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-export const cliPath = join(repoRoot, "dist", "src", "cli", "main.js");
+export const cliPath = join(repoRoot, "dist", "src", "cli", "bin.js");
 
 /** Debian's python3 (with python3-numpy and python3-h5py, installed by .ci/run). */
 export const python = process.env.PARAREAL_PYTHON ?? "/usr/bin/python3";

@@ -69,7 +69,8 @@ const SECURITY_HEADERS = {
  * table by exact name: nothing from a URL ever reaches the filesystem.
  */
 function loadAssets(): Map<string, Asset> {
-  const dir = new URL("./page/", import.meta.url);
+  // from dashboard/ itself or from the CLI's bundle beside it: the same directory
+  const dir = new URL("../dashboard/page/", import.meta.url);
   const assets = new Map<string, Asset>();
   for (const name of readdirSync(dir)) {
     const ext = /^[\w-]+\.(html|css|js)$/.exec(name)?.[1];

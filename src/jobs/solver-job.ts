@@ -49,9 +49,12 @@ export const solverJobs: JobAdapter<JobSpec, Vector, JobPayload, JobOutput> = {
   },
 };
 
-/** The worker threads' module: the build's one-file bundle of it when there is one (it starts faster). */
-const bundled = new URL("./thread-worker.bundle.js", import.meta.url);
-const threadModule = existsSync(fileURLToPath(bundled)) ? bundled : new URL("./thread-worker.js", import.meta.url);
+/**
+ * The worker threads' module: the build's one-file bundle of it when there is one (it starts
+ * faster). Named from jobs/ itself or from the CLI's bundle beside it: the same files.
+ */
+const bundled = new URL("../jobs/thread-worker.bundle.js", import.meta.url);
+const threadModule = existsSync(fileURLToPath(bundled)) ? bundled : new URL("../jobs/thread-worker.js", import.meta.url);
 
 /** Where solver jobs run: this thread, or worker threads trusting what `trust` allows. */
 export function solverRuntime(trust: Trust = TRUST_ALL): Runtime<JobPayload, JobOutput> {

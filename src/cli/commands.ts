@@ -104,13 +104,14 @@ export function addStudyCommand(program: Command): void {
       "Run parareal for each damping ratio and report the iterations it needs to converge: parareal is bad at " +
         "oscillating behaviour, so less damping needs more iterations. Files go to DIR/zeta-<value>/parareal.",
     )
-    .addOption(new Option("--zeta <list>", "damping ratios, comma separated").default([0.1, 0.2, 0.3, 0.5, 0.7, 0.9], "0.1,0.2,0.3,0.5,0.7,0.9").argParser(zetaList));
-  addCommonOptions(command)
-    .option("--json", "print a JSON array of {zeta, iterations, converged, maxdif} on stdout", false)
-    .option("-o, --plot <file>", "also plot iterations against damping (with --methods: the convergence of each method) to FILE.png or FILE.svg")
+    .optionsGroup("Study:")
+    .addOption(new Option("--zeta <list>", "damping ratios, comma separated").default([0.1, 0.2, 0.3, 0.5, 0.7, 0.9], "0.1,0.2,0.3,0.5,0.7,0.9").argParser(zetaList))
     .addOption(new Option("--methods <list>", "compare methods on one problem instead: parareal, mgrit, mgrit/F, mgrit/FCF/3 (relaxation/levels), comma separated; files in DIR/<method>").argParser(parseMethods))
     .addOption(new Option("--problem <name>", `with --methods: the problem (${Object.keys(problems).join(", ")}); --h, --t-end, --points and --y0 default to its own`))
     .addOption(new Option("--coarsening <m>", "with --methods: MGRIT's coarsening factor (default 2)").argParser(integerAtLeast(2)))
+    .option("-o, --plot <file>", "also plot iterations against damping (with --methods: the convergence of each method) to FILE.png or FILE.svg")
+    .option("--json", "print a JSON array of {zeta, iterations, converged, maxdif} on stdout", false);
+  addCommonOptions(command)
     .action(async (flags: StudyFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) !== "default" && cmd.getOptionValueSource(name) !== undefined;
       await (await import("./study-command.js")).studyAction(flags, given);

@@ -69,29 +69,48 @@ export interface RunFlags extends CommonFlags, OpenFoamFlags {
   dashboardHost: string;
 }
 
+/** Help headings: options are listed by what they are about, in this order. */
+export const GROUP = {
+  problem: "Problem:",
+  solvers: "Solvers:",
+  method: "Method and convergence:",
+  execution: "Where jobs run:",
+  output: "Output:",
+  openfoam: "OpenFOAM cases:",
+} as const;
+
 /** Options shared by `run` and `study`: the problem's numbers, the executor, the output. */
 export function addCommonOptions(command: Command): Command {
-  return command
-    .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical (any case)").default("warning"))
-    .option("--log-file <file>", "append log lines to this file instead of stderr")
+  command
+    .optionsGroup(GROUP.problem)
     .addOption(new Option("--omega0 <x>", "natural angular frequency omega0 of the oscillator").default(1.0).argParser(positiveNumber))
-    .addOption(new Option("--h <x>", "fine solver step: n = ceil((t1 - t0) / h) steps per slice (default: the problem's; 0.01 for the oscillator)").default(0.01).argParser(positiveNumber))
-    .addOption(new Option("--t-end <x>", "end of the time interval; it starts at 0 (default: the problem's)").default(15).argParser(positiveNumber))
-    .addOption(new Option("--points <n>", "time points: t = linspace(0, t-end, points), giving points - 1 slices (default: the problem's)").default(20).argParser(integerAtLeast(2)))
-    .addOption(new Option("--y0 <list>", "initial state, comma separated (default: the problem's; 1,0 for the oscillator)").default([1, 0], "1,0").argParser(numberList))
+    .addOption(new Option("--t-end <x>", "end of the time interval; it starts at 0").default(15, "the problem's; 15 for the oscillator").argParser(positiveNumber))
+    .addOption(new Option("--points <n>", "time points: t = linspace(0, t-end, points), giving points - 1 slices").default(20, "the problem's; 20 for the oscillator").argParser(integerAtLeast(2)))
+    .addOption(new Option("--y0 <list>", "initial state, comma separated").default([1, 0], "the problem's; 1,0 for the oscillator").argParser(numberList));
+  command
+    .optionsGroup(GROUP.solvers)
+    .addOption(new Option("--h <x>", "fine solver step: n = ceil((t1 - t0) / h) steps per slice").default(0.01, "the problem's; 0.01 for the oscillator").argParser(positiveNumber));
+  command
+    .optionsGroup(GROUP.method)
     .addOption(new Option("--tol <x>", "convergence: stop when norm(y^k - y^(k-1)) < tol; 0: run exactly --max-iterations (0 by default when only --rtol-iterate is given)").default(1e-4).argParser(nonNegativeNumber))
     .addOption(new Option("--norm <name>", "norm over the state and the time points for --tol and --rtol-iterate: max, rms or l2").choices(NORM_NAMES).default("max"))
     .addOption(new Option("--rtol-iterate <x>", "convergence: also stop when norm(y^k - y^(k-1)) < x * norm(y^k)").argParser(nonNegativeNumber))
-    .addOption(new Option("--max-iterations <k>", "iterations to schedule after the coarse one (default: the number of slices)").argParser(integerAtLeast(1)))
-    .addOption(new Option("--workers <n>", "worker threads, started as work needs them (default: one per core)").default(availableParallelism()).argParser(workerCount))
+    .addOption(new Option("--max-iterations <k>", "iterations to schedule after the coarse one (default: the number of slices)").argParser(integerAtLeast(1)));
+  command
+    .optionsGroup(GROUP.execution)
+    .addOption(new Option("--workers <n>", "worker threads, started as work needs them").default(availableParallelism(), "one per core").argParser(workerCount))
     .addOption(new Option("--executor <name>", "where jobs run: threads (a worker pool) or inline (this thread, for debugging)").choices(["threads", "inline"]).default("threads"))
     .addOption(new Option("--redis <url>", "run jobs on `parareal worker` processes through this Redis server (redis:// or rediss://)").env("PARAREAL_REDIS"))
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--key-file <file>", "with --redis: the key shared with the workers (mode 600); or PARAREAL_KEY").env("PARAREAL_KEY_FILE"))
     .addOption(new Option("--attempts <n>", "with --redis: tries per job before the run fails").default(3).argParser(integerAtLeast(1)))
-    .addOption(new Option("--redis-outage <s>", "with --redis: fail the run when Redis stays unreachable this long").default(60).argParser(positiveNumber))
+    .addOption(new Option("--redis-outage <s>", "with --redis: fail the run when Redis stays unreachable this long").default(60).argParser(positiveNumber));
+  return command
+    .optionsGroup(GROUP.output)
     .option("--output <dir>", "output directory (receives euler/ and parareal/); with --redis, on a filesystem every worker shares", "./output")
     .addOption(new Option("--save-every <k>", "keep every k-th fine step in the HDF5 files (and always the last)").default(1).argParser(integerAtLeast(1)))
+    .addOption(new Option("--log <level>", "log level: debug, info, warning, error or critical (any case)").default("warning"))
+    .option("--log-file <file>", "append log lines to this file instead of stderr")
     .option("--debug", "show stack traces of errors", false);
 }
 
@@ -108,26 +127,35 @@ function collectParam(text: string, previous: string[]): string[] {
 }
 
 export function addRunOptions(command: Command): Command {
-  command.addOption(new Option("--zeta <x>", "damping ratio zeta of the oscillator (0 <= zeta)").default(0.5).argParser(nonNegativeNumber));
-  addOpenFoamOptions(command);
-  return addCommonOptions(command)
+  command
+    .optionsGroup(GROUP.problem)
     .addOption(new Option("--problem <name>", `built-in problem (${Object.keys(problems).join(", ")}) or a module path (./my-problem.mjs); --h, --t-end, --points and --y0 default to its own`).default("harmonic"))
     .addOption(new Option("--param <key=value>", "set a problem parameter (repeatable), e.g. --param rho=28").default([]).argParser(collectParam))
+    .addOption(new Option("--zeta <x>", "damping ratio zeta of the oscillator (0 <= zeta)").default(0.5).argParser(nonNegativeNumber));
+  addCommonOptions(command);
+  command
+    .optionsGroup(GROUP.solvers)
     .addOption(new Option("--fine <method>", "fine solver method (default: the problem's)").choices(METHODS))
     .addOption(new Option("--coarse <method>", "coarse solver method (default: the problem's)").choices(METHODS))
-    .addOption(new Option("--fine-cmd <template>", "fine solver: a program run by /bin/sh, e.g. 'python3 solve.py {in} {out} {t0} {t1} {h}' ({iter} also); it reads the state from the HDF5 file {in} and writes its trajectory to {out}, dataset data").argParser(commandTemplate))
-    .addOption(new Option("--coarse-cmd <template>", "coarse solver: a program, as --fine-cmd ({out} may hold just the state)").argParser(commandTemplate))
-    .addOption(new Option("--coarse-param <key=value>", "run the coarse solver with this parameter changed (repeatable), on a coarser grid: e.g. --coarse-param n=15 for heat1d").default([]).argParser(collectParam))
     .addOption(new Option("--coarse-h <x>", "coarse sub-step, at least --h (default: one step per slice, as the original)").argParser(positiveNumber))
+    .addOption(new Option("--coarse-param <key=value>", "run the coarse solver with this parameter changed (repeatable), on a coarser grid: e.g. --coarse-param n=15 for heat1d").default([]).argParser(collectParam))
     .addOption(new Option("--rtol <x>", "relative tolerance of dopri5").argParser(positiveNumber))
     .addOption(new Option("--atol <x>", "absolute tolerance of dopri5").argParser(positiveNumber))
+    .addOption(new Option("--fine-cmd <template>", "fine solver: a program run by /bin/sh, e.g. 'python3 solve.py {in} {out} {t0} {t1} {h}' ({iter} also); it reads the state from the HDF5 file {in} and writes its trajectory to {out}, dataset data").argParser(commandTemplate))
+    .addOption(new Option("--coarse-cmd <template>", "coarse solver: a program, as --fine-cmd ({out} may hold just the state)").argParser(commandTemplate));
+  command
+    .optionsGroup(GROUP.method)
     .addOption(new Option("--method <name>", "parareal, or mgrit (multigrid reduction in time: --levels, --coarsening, --relax)").choices(METHOD_CHOICES).default("parareal"))
     .addOption(new Option("--levels <L>", "MGRIT: levels, the time points being level 0 (default 2)").argParser(integerAtLeast(2)))
     .addOption(new Option("--coarsening <m>", "MGRIT: level l+1 keeps every m-th point of level l, and the last (default 2)").argParser(integerAtLeast(2)))
     .addOption(new Option("--relax <kind>", "MGRIT: relaxation, F or FCF (default FCF)").choices(RELAX_NAMES))
-    .addOption(new Option("--window <W>", "time windows of W intervals each (the last may be shorter): the method runs on each in turn, from the end state of the one before").argParser(integerAtLeast(1)))
+    .addOption(new Option("--window <W>", "time windows of W intervals each (the last may be shorter): the method runs on each in turn, from the end state of the one before").argParser(integerAtLeast(1)));
+  command
+    .optionsGroup(GROUP.execution)
     .option("--mpi", "under mpirun/srun: rank 0 drives, the other ranks are workers (each with --workers threads, default 1)", false)
-    .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1")
+    .option("--redis-bind <address>", "with --mpi and no --redis: address of rank 0's private Redis (give the node's address when ranks span nodes)", "127.0.0.1");
+  command
+    .optionsGroup(GROUP.output)
     .option("--no-reference", "skip the serial fine reference run")
     .option("--resume", "continue the run in --output (killed, failed): reuse every fine file it completed, if the parameters are the same", false)
     .option("--force", "overwrite a run already in --output", false)
@@ -135,6 +163,8 @@ export function addRunOptions(command: Command): Command {
     .option("--no-progress", "no progress bar (it is only shown on a terminal anyway)")
     .option("--dashboard [port]", "serve a live dashboard of the run on 127.0.0.1 (default port 8765; 0 picks a free one); its URL goes to stderr")
     .option("--dashboard-host <address>", "address the dashboard listens on (other than loopback: anyone who reaches it sees the run)", "127.0.0.1");
+  command.optionsGroup(GROUP.openfoam);
+  return addOpenFoamOptions(command);
 }
 
 /** `key=value` pairs as numbers; the keys are checked against the problem in resolveRunConfig. */

@@ -1,8 +1,9 @@
 import type { RunReport } from "../src/parareal/driver.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { cliPath, runCli, startRedis, tempDir } from "./helpers.js";
 
@@ -17,22 +18,35 @@ function mpirun(ranks: number, args: readonly string[]): Promise<{ code: number 
   });
 }
 
-function redisServers(): number {
-  try {
-    return Number(execFileSync("pgrep", ["-c", "redis-server"], { encoding: "utf8" }));
-  } catch {
-    return 0; // pgrep exits 1 when nothing matches
+/** Read the private server's address from the scheduler file while the launch runs (it is removed at the end). */
+async function watchSchedulerFile(path: string, done: () => boolean): Promise<URL | undefined> {
+  while (!done()) {
+    try {
+      return new URL((JSON.parse(readFileSync(path, "utf8")) as { url: string }).url);
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
+  return undefined;
 }
 
+/** Whether anything still listens on the port (the private server, if it was left running). */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
 
 test("mpirun -n 3 run --mpi: rank 0 drives a private Redis, ranks 1-2 work; same history; nothing left running", async (t) => {
   const dir = tempDir(t);
-  const before = redisServers();
-  const [m, threads] = await Promise.all([
-    mpirun(3, ["run", "--mpi", "--json", "--output", join(dir, "mpi")]),
-    runCli(["run", "--json", "--output", join(dir, "threads")]),
-  ]);
+  let finished = false;
+  const launch = mpirun(3, ["run", "--mpi", "--json", "--output", join(dir, "mpi")]).finally(() => (finished = true));
+  const [m, threads, server] = await Promise.all([launch, runCli(["run", "--json", "--output", join(dir, "threads")]), watchSchedulerFile(join(dir, "mpi", "scheduler.json"), () => finished)]);
   assert.equal(m.code, 0, m.stderr);
   assert.equal(m.stdout.trim().split("\n").length, 1, "only rank 0 writes to stdout");
   const out = JSON.parse(m.stdout) as RunReport;
@@ -42,7 +56,9 @@ test("mpirun -n 3 run --mpi: rank 0 drives a private Redis, ranks 1-2 work; same
   assert.deepEqual(out.final, ref.final);
   assert.equal(out.workers, 2, "both worker ranks ran jobs");
   assert.ok(!existsSync(join(dir, "mpi", "scheduler.json")), "the scheduler file is removed");
-  assert.equal(redisServers(), before, "the private redis-server is stopped");
+  assert.ok(server, "rank 0 wrote the scheduler file");
+  assert.equal(server.hostname, "127.0.0.1");
+  assert.equal(await listening(Number(server.port)), false, `the private redis-server on port ${server.port} is stopped`);
 });
 
 test("mpirun -n 3 run --mpi --redis URL: the ranks use that server and leave nothing in it", async (t) => {

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import type { RunReport } from "../src/parareal/driver.js";
 import { runCli, sleep, spawnCli, startRedis, startWorker, tempDir, type Proc } from "./helpers.js";
 
-// fine jobs of about 40 ms: a run takes a few seconds on three single-thread workers
-const args = ["--h", "2e-7", "--save-every", "100000", "--json"];
+// fine jobs of about 15 ms: a run takes a few seconds on three single-thread workers
+const args = ["--h", "5e-7", "--save-every", "100000", "--json"];
 
 /** mulberry32: the same moments for the same seed, so a failure can be replayed */
 function random(seed: number): () => number {

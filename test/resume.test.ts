@@ -7,8 +7,8 @@ import { loadHdf5, readDataset } from "../src/archive/hdf5.js";
 import type { RunReport } from "../src/parareal/driver.js";
 import { runCli, spawnCli, tempDir } from "./helpers.js";
 
-// fine jobs of about 40 ms, so the driver can be killed in the middle of the run
-const args = ["--h", "2e-7", "--save-every", "100000", "--workers", "2"];
+// fine jobs of about 15 ms, so the driver can be killed in the middle of the run
+const args = ["--h", "5e-7", "--save-every", "100000", "--workers", "2"];
 
 test("a run killed with SIGKILL and resumed gives the undisturbed result with fewer fine jobs computed; damaged files are recomputed", async (t) => {
   const dir = tempDir(t);

@@ -134,6 +134,19 @@ export function checkRunEvent(value: unknown): RunEvent | undefined {
   }
 }
 
+/**
+ * Whether `e` fits the run it belongs to (`run`: the latest run event before it): a job's slice
+ * within the run's slices and its iteration, like an iterate's, at most one beyond the run's
+ * maximum (a few are queued ahead). Jobs and iterates before any run event fit no run: a run's
+ * log starts with its run event. What does not fit is dropped before it reaches a viewer, whose
+ * page draws a row per iteration and a column per slice.
+ */
+export function fitsRun(e: RunEvent, run: RunStartEvent | undefined): boolean {
+  if (e.type === "job") return run !== undefined && e.slice <= run.slices && e.iteration <= run.maxIterations + 1;
+  if (e.type === "iterate") return run !== undefined && e.iteration <= run.maxIterations + 1;
+  return true;
+}
+
 /** One line of an events file: the event, or undefined for a line that is not one (bad JSON included). */
 export function parseEventLine(line: string): RunEvent | undefined {
   let value: unknown;

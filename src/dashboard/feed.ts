@@ -1,9 +1,11 @@
 /**
  * The events of one run, in memory: appended by the run (or by a follower of its events file),
  * replayed whole to every new viewer, then followed live. Appending is O(1) and tells subscribers
- * synchronously; anything costly (encoding, writing to sockets) is theirs to coalesce.
+ * synchronously; anything costly (encoding, writing to sockets) is theirs to coalesce. Events that
+ * do not fit the run (events.ts fitsRun: a job beyond its slices or iterations) are dropped here,
+ * counted as skipped, whatever their source.
  */
-import type { RunEvent } from "./events.js";
+import { fitsRun, type RunEvent, type RunStartEvent } from "./events.js";
 
 export interface FeedSubscriber {
   /** events were appended: they are `feed.events()` from index `from` on */
@@ -16,6 +18,8 @@ export class EventFeed {
   private log: RunEvent[] = [];
   private readonly subscribers = new Set<FeedSubscriber>();
   private skippedLines = 0;
+  /** the latest run event: what later events must fit */
+  private run: RunStartEvent | undefined;
 
   /** The whole history so far (do not modify). */
   events(): readonly RunEvent[] {
@@ -26,22 +30,33 @@ export class EventFeed {
     return this.log.length;
   }
 
-  /** Lines of an events file that were not events (bad JSON or shape), skipped. */
+  /** Lines of an events file that were not events (bad JSON or shape) or did not fit the run, skipped. */
   get skipped(): number {
     return this.skippedLines;
   }
 
   append(event: RunEvent): void {
     const from = this.log.length;
-    this.log.push(event);
+    if (!this.take(event)) return;
     for (const s of this.subscribers) s.appended(from);
   }
 
   appendAll(events: readonly RunEvent[]): void {
-    if (events.length === 0) return;
     const from = this.log.length;
-    for (const e of events) this.log.push(e);
+    for (const e of events) this.take(e);
+    if (this.log.length === from) return;
     for (const s of this.subscribers) s.appended(from);
+  }
+
+  /** Keep `e` if it fits the run; false when it was dropped. */
+  private take(e: RunEvent): boolean {
+    if (!fitsRun(e, this.run)) {
+      this.skippedLines++;
+      return false;
+    }
+    if (e.type === "run") this.run = e;
+    this.log.push(e);
+    return true;
   }
 
   noteSkipped(lines: number): void {
@@ -52,6 +67,7 @@ export class EventFeed {
   reset(): void {
     this.log = [];
     this.skippedLines = 0;
+    this.run = undefined;
     for (const s of this.subscribers) s.reset();
   }
 

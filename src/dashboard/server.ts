@@ -1,16 +1,20 @@
 /**
  * The dashboard's HTTP server (node:http): the page and its fixed assets, and `/events`, a
  * Server-Sent Events stream of the run's events (the whole history on connect, then live ones).
- * A busy run appends thousands of events a second: they are encoded once (compactly, wire.ts),
- * only while someone watches, and written to each viewer at most every `flushMs` as one message
- * per batch.
+ * A busy run appends thousands of events a second: they are encoded once (compactly, wire.ts,
+ * into a history all viewers share: history.ts), only while someone watches, and written to each
+ * viewer at most every `flushMs`. A viewer gets one message at a time and the next only once its
+ * socket took the last (write() said so, or 'drain'): a viewer that reads slowly, or not at all,
+ * costs a socket buffer, never a copy of the history; one that takes nothing for `stallMs` is
+ * dropped, and at most `maxClients` are served at once. `run --dashboard` serves from this code
+ * inside the driver.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { isIP, type AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import type { EventFeed } from "./feed.js";
-import { WireEncoder } from "./wire.js";
+import { EncodedHistory, type Message } from "./history.js";
 
 export interface DashboardOptions {
   feed: EventFeed;
@@ -22,6 +26,10 @@ export interface DashboardOptions {
   flushMs?: number;
   /** comment lines that keep idle streams (and proxies) open; default 15 s */
   heartbeatMs?: number;
+  /** event streams served at once; more are refused (503); default 32 */
+  maxClients?: number;
+  /** a viewer whose socket took nothing for this long is dropped (it reconnects if it is a page); default 60 s */
+  stallMs?: number;
 }
 
 export interface DashboardServer {
@@ -31,6 +39,8 @@ export interface DashboardServer {
   readonly port: number;
   /** viewers connected to /events now */
   clients(): number;
+  /** bytes written to viewers' sockets that the sockets have not taken yet (all viewers) */
+  unsentBytes(): number;
   /** Ends every event stream and stops listening; resolves when the server is closed. */
   close(): Promise<void>;
 }
@@ -45,8 +55,12 @@ interface Client {
   /** events of the feed sent so far */
   sent: number;
   skippedSent: number;
-  /** the socket's buffer is full: wait for drain */
+  /** a reset is owed before anything else (a new stream, or the feed started over) */
+  resetOwed: boolean;
+  /** the socket's buffer is full: nothing more until 'drain' */
   blocked: boolean;
+  /** when it blocked (performance.now()) */
+  blockedSince: number;
 }
 
 const TYPES: Record<string, string> = {
@@ -55,8 +69,8 @@ const TYPES: Record<string, string> = {
   js: "text/javascript; charset=utf-8",
 };
 
-/** Events per SSE message: the page parses one message at a time, keep each moderate. */
-const EVENTS_PER_MESSAGE = 2000;
+/** A viewer with more than this written and not taken is dropped: backpressure keeps it far below. */
+const MAX_UNSENT = 4 << 20;
 
 const SECURITY_HEADERS = {
   "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
@@ -83,8 +97,38 @@ function loadAssets(): Map<string, Asset> {
   return assets;
 }
 
-const isLoopback = (host: string): boolean => host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
-const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::";
+/**
+ * An address a server is bound to that only this machine reaches: 127.0.0.0/8, ::1, or 127.0.0.0/8
+ * mapped into IPv6 (as server.address() writes them, whatever spelling --host used).
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase();
+  if (isIP(a) === 4) return a.startsWith("127.");
+  if (a === "::1") return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  return mapped !== null && mapped[1]!.startsWith("127.");
+}
+
+/**
+ * Whether a Host header names a loopback server on `port`: localhost, 127.0.0.0/8 or ::1 (in any
+ * spelling a URL allows: the URL parser writes it canonically), and that port (left out for 80).
+ * A page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding) sends its
+ * own name, and is refused.
+ */
+export function isLoopbackHostHeader(header: string | undefined, port: number): boolean {
+  if (header === undefined || !/^[A-Za-z0-9.:[\]-]+$/.test(header)) return false;
+  let url: URL;
+  try {
+    url = new URL(`http://${header}/`);
+  } catch {
+    return false;
+  }
+  if (url.port !== (port === 80 ? "" : String(port))) return false;
+  const name = url.hostname;
+  return name === "localhost" || (isIP(name) === 4 && name.startsWith("127.")) || name === "[::1]" || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(name);
+}
+
+const isWildcard = (address: string): boolean => address === "0.0.0.0" || address === "::";
 const bracket = (host: string): string => (host.includes(":") ? `[${host}]` : host);
 
 export function serveDashboard(options: DashboardOptions): Promise<DashboardServer> {
@@ -92,63 +136,67 @@ export function serveDashboard(options: DashboardOptions): Promise<DashboardServ
   const host = options.host ?? "127.0.0.1";
   const flushMs = options.flushMs ?? 100;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxClients = options.maxClients ?? 32;
+  const stallMs = options.stallMs ?? 60_000;
   const assets = loadAssets();
   const clients = new Set<Client>();
-  // each event encoded once (compactly: wire.ts), and only once someone watches
-  let encoded: string[] = [];
-  let encoder = new WireEncoder();
+  // each event encoded once, and only once someone watches
+  const history = new EncodedHistory();
   let flushTimer: NodeJS.Timeout | undefined;
-  let allowedHosts: Set<string> | undefined;
+  /** the port Host headers must name; undefined: not bound to loopback, any Host */
+  let loopbackPort: number | undefined;
   let closing = false;
 
   const encodeUpTo = (n: number): void => {
     const events = feed.events();
-    for (let i = encoded.length; i < n; i++) encoded.push(encoder.encode(events[i]!));
+    for (let i = history.length; i < n; i++) history.push(events[i]!);
   };
 
-  /** SSE messages carrying events [from, to) as JSON arrays. */
-  const messages = (from: number, to: number): string => {
-    let out = "";
-    for (let i = from; i < to; i += EVENTS_PER_MESSAGE) {
-      out += "data: [" + encoded.slice(i, Math.min(to, i + EVENTS_PER_MESSAGE)).join(",") + "]\n\n";
-    }
-    return out;
+  const block = (c: Client): void => {
+    c.blocked = true;
+    c.blockedSince = performance.now();
+    c.res.once("drain", () => {
+      c.blocked = false;
+      pump(c);
+    });
   };
 
-  const send = (c: Client, text: string): void => {
-    if (text === "" || c.res.writableEnded) return;
-    if (!c.res.write(text) && !c.blocked) {
-      c.blocked = true;
-      c.res.once("drain", () => {
-        c.blocked = false;
-        schedule();
-      });
+  /**
+   * Send `c` what it has not had, one message at a time while its socket takes them; `shared`
+   * holds the messages of this flush by position (viewers at the same place, the usual case,
+   * share one).
+   */
+  const pump = (c: Client, shared?: Map<number, Message>): void => {
+    if (c.blocked || c.res.writableEnded || c.res.destroyed) return;
+    let ok = true;
+    if (c.resetOwed) {
+      c.resetOwed = false;
+      ok = c.res.write("event: reset\ndata: {}\n\n");
     }
+    if (ok && c.skippedSent !== feed.skipped) {
+      c.skippedSent = feed.skipped;
+      ok = c.res.write(`event: meta\ndata: ${JSON.stringify({ skipped: feed.skipped })}\n\n`);
+    }
+    while (ok && c.sent < history.length) {
+      let m = shared?.get(c.sent);
+      if (m === undefined) {
+        m = history.message(c.sent);
+        shared?.set(c.sent, m);
+      }
+      for (const piece of m.pieces) ok = c.res.write(piece) && ok;
+      c.sent = m.end;
+    }
+    if (c.res.writableLength > MAX_UNSENT) c.res.destroy();
+    else if (!ok) block(c);
   };
 
   const flush = (): void => {
     if (flushTimer !== undefined) clearTimeout(flushTimer);
     flushTimer = undefined;
-    const n = feed.length;
     if (clients.size === 0) return;
-    encodeUpTo(n);
-    // viewers at the same position (the usual case) share one encoded batch
-    const batches = new Map<number, string>();
-    for (const c of clients) {
-      if (c.blocked) continue;
-      let text = "";
-      if (c.skippedSent !== feed.skipped) {
-        c.skippedSent = feed.skipped;
-        text += `event: meta\ndata: ${JSON.stringify({ skipped: feed.skipped })}\n\n`;
-      }
-      if (c.sent < n) {
-        let batch = batches.get(c.sent);
-        if (batch === undefined) batches.set(c.sent, (batch = messages(c.sent, n)));
-        text += batch;
-        c.sent = n;
-      }
-      send(c, text);
-    }
+    encodeUpTo(feed.length);
+    const shared = new Map<number, Message>();
+    for (const c of clients) pump(c, shared);
   };
 
   const schedule = (): void => {
@@ -158,20 +206,26 @@ export function serveDashboard(options: DashboardOptions): Promise<DashboardServ
   const unsubscribe = feed.subscribe({
     appended: schedule,
     reset() {
-      encoded = [];
-      encoder = new WireEncoder();
+      history.clear();
       for (const c of clients) {
         c.sent = 0;
         c.skippedSent = 0;
-        send(c, "event: reset\ndata: {}\n\n");
+        c.resetOwed = true;
       }
       schedule();
     },
   });
 
   const heartbeat = setInterval(() => {
-    for (const c of clients) if (!c.blocked) send(c, ": heartbeat\n\n");
-  }, heartbeatMs);
+    const now = performance.now();
+    for (const c of clients) {
+      if (!c.blocked) {
+        if (!c.res.write(": heartbeat\n\n")) block(c);
+      }
+      // a viewer that takes nothing holds a place among maxClients: a page reconnects by itself
+      else if (now - c.blockedSince > stallMs) c.res.destroy();
+    }
+  }, Math.min(heartbeatMs, stallMs));
   heartbeat.unref();
 
   const refuse = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void => {
@@ -180,6 +234,7 @@ export function serveDashboard(options: DashboardOptions): Promise<DashboardServ
   };
 
   const openStream = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== "HEAD" && clients.size >= maxClients) return refuse(res, 503, `too many viewers (at most ${maxClients})`, { "retry-after": "10" });
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       "content-type": "text/event-stream; charset=utf-8",
@@ -192,18 +247,18 @@ export function serveDashboard(options: DashboardOptions): Promise<DashboardServ
       return;
     }
     req.socket.setNoDelay(true);
-    const client: Client = { res, sent: 0, skippedSent: 0, blocked: false };
+    // every connection (a reconnect too) starts from a clean page and the whole history
+    const client: Client = { res, sent: 0, skippedSent: 0, resetOwed: true, blocked: false, blockedSince: 0 };
     clients.add(client);
     res.on("close", () => clients.delete(client));
-    // every connection (a reconnect too) starts from a clean page and the whole history
-    send(client, "retry: 2000\n\nevent: reset\ndata: {}\n\n");
+    if (!res.write("retry: 2000\n\n")) block(client);
     flush();
   };
 
   const server = createServer((req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") return refuse(res, 405, "method not allowed", { allow: "GET, HEAD" });
     // DNS rebinding: a page of another site whose name resolves to 127.0.0.1 must not read the run
-    if (allowedHosts && !allowedHosts.has((req.headers.host ?? "").toLowerCase())) return refuse(res, 403, "unexpected Host header");
+    if (loopbackPort !== undefined && !isLoopbackHostHeader(req.headers.host, loopbackPort)) return refuse(res, 403, "unexpected Host header");
     let path: string;
     try {
       path = new URL(req.url ?? "/", "http://dashboard.invalid").pathname;
@@ -221,18 +276,17 @@ export function serveDashboard(options: DashboardOptions): Promise<DashboardServ
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
       server.off("error", reject);
-      const port = (server.address() as AddressInfo).port;
-      if (isLoopback(host)) {
-        const names = ["127.0.0.1", "localhost", "[::1]", bracket(host)];
-        // browsers leave out the default port
-        allowedHosts = new Set([...names.map((h) => `${h}:${port}`), ...(port === 80 ? names : [])]);
-      }
-      const url = `http://${bracket(isWildcard(host) ? hostname() : host)}:${port}/`;
+      // what the socket is bound to, not how --host spelt it (LOCALHOST, 127.1, 2130706433, ...)
+      const bound = server.address() as AddressInfo;
+      const port = bound.port;
+      if (isLoopbackAddress(bound.address)) loopbackPort = port;
+      const url = `http://${bracket(isWildcard(bound.address) ? hostname() : host)}:${port}/`;
       resolve({
         url,
         host,
         port,
         clients: () => clients.size,
+        unsentBytes: () => [...clients].reduce((n, c) => n + c.res.writableLength, 0),
         close() {
           // what the viewers have not seen yet (the run's end) goes out before the streams end
           flush();

@@ -10,6 +10,8 @@ const M = { left: 58, right: 16, top: 12, bottom: 34 };
 const MAXDIF_COLOUR = "#1f6fd1";
 const ERROR_COLOUR = "#7b3294";
 const TOL_COLOUR = "#c0392b";
+/** marks drawn at most (the latest iterates): a real run checks far fewer */
+const MAX_POINTS = 1000;
 
 function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, name);
@@ -18,7 +20,8 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
   return e;
 }
 
-export function renderMaxdifChart(svg: SVGSVGElement, points: readonly IterateEvent[], tol: number | undefined, maxIteration: number): void {
+export function renderMaxdifChart(svg: SVGSVGElement, allPoints: readonly IterateEvent[], tol: number | undefined, maxIteration: number): void {
+  const points = allPoints.length > MAX_POINTS ? allPoints.slice(-MAX_POINTS) : allPoints;
   const width = svg.parentElement?.clientWidth ?? 480;
   const height = 240;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -27,13 +30,22 @@ export function renderMaxdifChart(svg: SVGSVGElement, points: readonly IterateEv
   svg.replaceChildren();
   const errors = points.filter((p): p is IterateEvent & { error: number } => typeof p.error === "number" && p.error > 0);
   const values = [...points.map((p) => p.maxdif!), ...errors.map((p) => p.error), ...(tol !== undefined ? [tol] : [])].filter((v) => v > 0);
-  const lo = Math.floor(Math.log10(values.length > 0 ? Math.min(...values) : 1e-6));
-  const hi = Math.max(Math.ceil(Math.log10(values.length > 0 ? Math.max(...values) : 1)), lo + 1);
-  const kMax = Math.max(maxIteration, ...points.map((p) => p.iteration), 2);
+  // loops, not Math.min(...values): that many arguments may overflow the stack
+  let least = values.length > 0 ? Infinity : 1e-6;
+  let most = values.length > 0 ? 0 : 1;
+  for (const v of values) {
+    least = Math.min(least, v);
+    most = Math.max(most, v);
+  }
+  let kMax = Math.max(maxIteration, 2);
+  for (const p of points) kMax = Math.max(kMax, p.iteration);
+  // decades a double can hold both ends of (10 ** -324 is 0): values beyond are drawn at the edge
+  const lo = Math.min(Math.max(Math.floor(Math.log10(least)), -300), 299);
+  const hi = Math.min(Math.max(Math.ceil(Math.log10(most)), lo + 1), 300);
   const pw = width - M.left - M.right;
   const ph = height - M.top - M.bottom;
   const x = (k: number) => M.left + ((k - 1) / Math.max(kMax - 1, 1)) * pw;
-  const y = (v: number) => M.top + ((hi - Math.log10(v)) / (hi - lo)) * ph;
+  const y = (v: number) => M.top + ((hi - Math.min(Math.max(Math.log10(v), lo), hi)) / (hi - lo)) * ph;
 
   // axes: a line per decade, iterations along the bottom
   const decadeStep = Math.ceil((hi - lo) / 8);

@@ -45,11 +45,8 @@ export function timeLeft(model: RunModel, clock: number): Estimate {
     Math.log10(run.tol),
   );
   const target = Math.min(run.maxIterations, last.iteration + needed);
-  const slicesOf = (k: number): number => Math.max(run.slices - k + 1, 1);
-  let recentSlices = 0;
-  for (let k = first.iteration + 1; k <= last.iteration; k++) recentSlices += slicesOf(k);
-  let remainingSlices = 0;
-  for (let k = last.iteration + 1; k <= target; k++) remainingSlices += slicesOf(k);
+  const recentSlices = slicesComputed(run.slices, first.iteration + 1, last.iteration);
+  const remainingSlices = slicesComputed(run.slices, last.iteration + 1, target);
   const perSlice = (last.at - first.at) / Math.max(recentSlices, 1);
   const seconds = Math.max(remainingSlices * perSlice - (clock - last.at), 0);
   return { seconds, basis: `≈ ${target - last.iteration} more iteration(s) to reach tol (maxdif trend), at the recent pace per slice of fine work` };
@@ -78,4 +75,17 @@ export function iterationsToTolerance(x: readonly number[], y: readonly number[]
   const slope = sxx > 0 ? sxy / sxx : 0;
   if (!(slope < 0)) return Infinity;
   return Math.max(1, Math.ceil((target - yLast) / slope));
+}
+
+/**
+ * Slices iterations a..b compute together: iteration k computes slices k..N, at least one, i.e.
+ * the sum of max(N - k + 1, 1). In closed form: iterations and slices come from the events, and
+ * may be as large as the events say.
+ */
+export function slicesComputed(slices: number, a: number, b: number): number {
+  if (b < a) return 0;
+  // k <= N: N - k + 1 each (an arithmetic series); k > N: one each
+  const lastFull = Math.min(b, slices);
+  const full = lastFull >= a ? ((slices - a + 1 + (slices - lastFull + 1)) * (lastFull - a + 1)) / 2 : 0;
+  return full + Math.max(b - Math.max(a, slices + 1) + 1, 0);
 }

@@ -22,6 +22,10 @@ interface Layout {
   coarseH: number;
 }
 
+// Drawn at most: a run has at most 100,000 slices (100,001 time points), and more rows than this
+// would be a canvas taller than a browser draws; events beyond are not drawn (the counts show them).
+const MAX_SLICES = 100_000;
+const MAX_ROWS = 2000;
 const LEFT = 46;
 const TOP = 20;
 const BAND = "#eef0f3";
@@ -53,11 +57,11 @@ export class GridView {
   render(colours: Record<JobState, string>): void {
     const m = this.model;
     const width = this.box.width;
-    const slices = Math.max(m.run?.slices ?? 0, m.maxSlice, 1);
+    const slices = Math.min(Math.max(m.run?.slices ?? 0, m.maxSlice, 1), MAX_SLICES);
     const firstRow = m.hasReference ? 0 : 1;
     // rows for iterations 0..maxIteration, grown 8 at a time (each growth redraws every cell)
     const iterationRows = Math.min(Math.ceil((m.maxIteration + 1) / 8) * 8, (m.run?.maxIterations ?? Infinity) + 1);
-    const rows = Math.max(iterationRows, m.maxIteration + 1) + 1 - firstRow;
+    const rows = Math.min(Math.max(iterationRows, m.maxIteration + 1) + 1 - firstRow, MAX_ROWS);
     const l = this.layout;
     const ctx = this.canvas.getContext("2d");
     if (!ctx) return;
@@ -105,9 +109,8 @@ export class GridView {
     // slice numbers along the top
     ctx.textAlign = "center";
     ctx.textBaseline = "alphabetic";
-    const step = niceStep(slices, Math.max(2, Math.floor((cssWidth - LEFT) / 40)));
-    for (let s = 1; s <= slices; s++) {
-      if (s !== 1 && s % step !== 0) continue;
+    const step = Math.max(1, niceStep(slices, Math.max(2, Math.floor((cssWidth - LEFT) / 40))));
+    for (let s = 1; s <= slices; s = s === 1 && step > 1 ? step : s + step) {
       ctx.fillStyle = "#333";
       const label = String(s);
       const x = Math.min(LEFT + (s - 0.5) * l.cellW, cssWidth - ctx.measureText(label).width / 2 - 1);
@@ -141,7 +144,7 @@ export class GridView {
   private fillCell(ctx: CanvasRenderingContext2D, l: Layout, job: Job): void {
     const row = job.phase === "reference" ? 0 : job.iteration + 1;
     const r = row - l.firstRow;
-    if (r < 0 || r >= l.rows || job.slice > l.slices || this.model.cells.get(cellKey(row, job.kind, job.slice)) !== job) return;
+    if (r < 0 || r >= l.rows || job.slice > l.slices || job.replaced) return;
     // whole pixels: no blended seams between narrow cells, and cheaper to fill
     const x0 = Math.round(l.left + (job.slice - 1) * l.cellW);
     const x1 = Math.round(l.left + job.slice * l.cellW);

@@ -21,6 +21,8 @@ export interface Job {
   endAt?: number;
   seconds?: number;
   error?: string;
+  /** a later job took its grid cell (a run's retry): not drawn */
+  replaced?: boolean;
   /** already in the model's timeline */
   onTimeline?: boolean;
 }
@@ -30,9 +32,9 @@ export function gridRow(phase: Phase, iteration: number): number {
   return phase === "reference" ? 0 : iteration + 1;
 }
 
-/** A number for (row, kind, slice): slices stay below 2^20, rows far below 2^30. */
-export function cellKey(row: number, kind: JobKind, slice: number): number {
-  return (row * 2 + (kind === "fine" ? 0 : 1)) * 1048576 + slice;
+/** The grid cell of (row, kind, slice), as text: no two cells share it, whatever the numbers. */
+export function cellKey(row: number, kind: JobKind, slice: number): string {
+  return `${row} ${kind} ${slice}`;
 }
 
 export class RunModel {
@@ -41,7 +43,7 @@ export class RunModel {
   end: EndEvent | undefined;
   readonly jobs = new Map<number, Job>();
   /** the job shown in each grid cell (the latest one placed there) */
-  readonly cells = new Map<number, Job>();
+  readonly cells = new Map<string, Job>();
   readonly counts: Record<JobState, number> = { queued: 0, running: 0, done: 0, reused: 0, cancelled: 0, failed: 0 };
   /** by iteration */
   readonly iterates = new Map<number, IterateEvent>();
@@ -104,7 +106,10 @@ export class RunModel {
       job = { id: e.id, phase: e.phase, kind: e.kind, iteration: e.iteration, slice: e.slice, state: e.state };
       this.jobs.set(e.id, job);
       this.counts[e.state]++;
-      this.cells.set(cellKey(gridRow(e.phase, e.iteration), e.kind, e.slice), job);
+      const key = cellKey(gridRow(e.phase, e.iteration), e.kind, e.slice);
+      const before = this.cells.get(key);
+      if (before) before.replaced = true;
+      this.cells.set(key, job);
       if (e.phase === "reference") this.hasReference = true;
       if (e.phase === "parareal" && e.iteration > this.maxIteration) this.maxIteration = e.iteration;
       if (e.slice > this.maxSlice) this.maxSlice = e.slice;

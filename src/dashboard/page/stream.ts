@@ -10,6 +10,10 @@ import type { Job, RunModel } from "./model.js";
 import { TrackedWidth } from "./width.js";
 
 const LEFT = 150;
+/** worker rows drawn at most (the first by name): more would be a canvas taller than a browser draws */
+const MAX_ROWS = 1000;
+/** worker names such as host:pid:thread, numbers compared as numbers */
+const byName = new Intl.Collator(undefined, { numeric: true });
 const BOTTOM = 22;
 const CANCELLED_EDGE = "#d62728";
 
@@ -19,6 +23,9 @@ const FAILED = ITERATION_COLOURS.length + 2;
 
 export class StreamView {
   private fine = new Uint8Array(0);
+  /** the workers of `sortedOf` in name order, sorted again only when one was added */
+  private sorted: string[] = [];
+  private sortedOf: ReadonlySet<string> | undefined;
   private coarse = new Uint8Array(0);
 
   private readonly box: TrackedWidth;
@@ -33,7 +40,11 @@ export class StreamView {
   render(model: RunModel, clock: number, colours: Record<JobState, string>): void {
     const ctx = this.canvas.getContext("2d");
     if (!ctx) return;
-    const workers = [...model.workers].sort(naturalOrder);
+    if (this.sortedOf !== model.workers || this.sorted.length !== model.workers.size) {
+      this.sorted = [...model.workers].sort(byName.compare);
+      this.sortedOf = model.workers;
+    }
+    const workers = this.sorted.slice(0, MAX_ROWS);
     const rowOf = new Map(workers.map((w, i) => [w, i]));
     const rowH = Math.max(3, Math.min(24, Math.floor(300 / Math.max(workers.length, 1))));
     const cssWidth = this.box.width;
@@ -141,9 +152,4 @@ export class StreamView {
 
 function shorten(text: string, max: number): string {
   return text.length <= max ? text : "…" + text.slice(text.length - max + 1);
-}
-
-/** Worker names such as host:pid:thread, numbers compared as numbers. */
-function naturalOrder(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true });
 }

@@ -7,6 +7,7 @@
  * (<output>/openfoam-case) and gives the initial state and the solver specs.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { readRegularFile } from "../archive/regular-file.js";
 import { join, resolve } from "node:path";
 import { runLayout } from "../archive/layout.js";
 import { UsageError } from "../errors.js";
@@ -166,7 +167,7 @@ export async function resolveOpenFoamConfig(input: RunInput): Promise<RunConfig>
 function earlierPrepared(dir: string, p: OpenFoamParameters, app: string, template: string, fields: readonly string[] | undefined): PreparedCase | undefined {
   let prepared: PreparedCase;
   try {
-    prepared = JSON.parse(readFileSync(join(dir, PREPARED_RECORD), "utf8")) as PreparedCase;
+    prepared = JSON.parse(readRegularFile(join(dir, PREPARED_RECORD), "utf8")) as PreparedCase; // a FIFO there is no record
   } catch {
     return undefined;
   }

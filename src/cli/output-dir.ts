@@ -68,6 +68,8 @@ function refuseLinks(layout: RunLayout, shown: string): void {
 export interface Claim {
   readonly resume: boolean;
   readonly force: boolean;
+  /** false where the command has no --resume (study): refusals do not offer it */
+  readonly canResume?: boolean;
 }
 
 /** Check that `output` may hold a run: a real, specific directory. */
@@ -116,7 +118,7 @@ function decide(layout: RunLayout, shown: string, parameters: Readonly<Record<st
     return false;
   }
   const what = record ? `a run (${record.status}, started ${record.started})` : "fine files of a run";
-  if (!claim.resume) throw new UsageError(`output directory \`${shown}\` holds ${what}: give --resume to continue it, --force to overwrite it, or another --output`);
+  if (!claim.resume) throw new UsageError(`output directory \`${shown}\` holds ${what}: give ${claim.canResume === false ? "" : "--resume to continue it, "}--force to overwrite it, or another --output`);
   if (!record) throw new UsageError(`--resume: \`${shown}\` holds fine files but no ${RUN_FILE} to check them against; give --force to overwrite them`);
   const diff = differences(parameters, record.parameters);
   if (diff.length > 0) throw new UsageError(`--resume: the run in \`${shown}\` was made with other parameters (${diff.join("; ")}); give --force to overwrite it`);

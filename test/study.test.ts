@@ -22,7 +22,8 @@ test("study: less damping needs more iterations; each row is the run with that d
   assert.deepEqual(readdirSync(dir).sort(), ["zeta-0.2", "zeta-0.5", "zeta-0.9"]);
   assert.ok(readdirSync(join(dir, "zeta-0.5", "parareal")).length >= 175);
 
-  const table = await runCli(["study", "--zeta", "0.5", "--executor", "inline", "--output", dir]);
+  // a second study over the first one's directories overwrites them only when told to (B.19)
+  const table = await runCli(["study", "--zeta", "0.5", "--executor", "inline", "--force", "--output", dir]);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^iterations to converge \(tol 0\.0001\):\n\s+zeta\s+iterations\s+converged/);
   assert.match(table.stdout, /\n\s+0\.5\s+14\s+yes\s/);

@@ -4,8 +4,8 @@
  * through h5wasm's in-memory (MEMFS) build. Loading h5wasm costs about 0.25 s, so it happens once
  * per thread and only when a file is actually read.
  */
-import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.js";
+import { readRegularFile } from "./regular-file.js";
 import { encodeHdf5 } from "./hdf5-writer.js";
 import { gather, select, type IndexItem } from "../ndarray/indexing.js";
 import { log } from "../log.js";
@@ -100,7 +100,7 @@ const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function withFile<T>(path: string, use: (file: InstanceType<H5["File"]>) => T): T {
   const m = h5();
-  const bytes = readFileSync(path);
+  const bytes = readRegularFile(path);
   // the signature usually sits at byte 0 (it may also follow a user block at 512, 1024, ...)
   if (bytes.length < 8 || (!bytes.subarray(0, 8).equals(SIGNATURE) && bytes.indexOf(SIGNATURE) < 0)) {
     throw new Error(`${path}: not an HDF5 file`);
@@ -142,14 +142,34 @@ function toFloat64(value: unknown, path: string, name: string): Float64Array {
   throw new Error(`${path}: dataset \`${name}\` is not numeric`);
 }
 
-/** Read a whole dataset and its numeric attributes. */
-export function readDataset(path: string, name: string): DatasetContent {
+/** The attributes of a fine file (the original's t0, t1, h and n; our stride). */
+export const FINE_ATTRIBUTES: readonly string[] = ["t0", "t1", "h", "n", "stride"];
+
+/**
+ * One scalar numeric attribute, or undefined when it is absent or not one number. Looked up by
+ * name: listing a file's attributes and reading each costs time quadratic in their number.
+ */
+function scalarAttribute(m: H5, ds: InstanceType<H5["Dataset"]>, key: string): number | undefined {
+  let attribute: InstanceType<H5["Attribute"]>;
+  try {
+    attribute = new m.Attribute(ds.file_id, ds.path, key);
+  } catch {
+    return undefined; // absent
+  }
+  // only metadata so far: an attribute of a billion values is never read
+  if (attribute.metadata.total_size !== 1) return undefined;
+  const v = attribute.value;
+  return typeof v === "number" || typeof v === "bigint" ? Number(v) : undefined;
+}
+
+/** Read a whole dataset and those of `attributeNames` (default: a fine file's) that are numbers. */
+export function readDataset(path: string, name: string, attributeNames: readonly string[] = FINE_ATTRIBUTES): DatasetContent {
   return withFile(path, (file) => {
     const ds = getDataset(file, path, name);
     const attributes: Record<string, number> = {};
-    for (const key of Object.keys(ds.attrs)) {
-      const v = ds.get_attribute(key, false);
-      if (typeof v === "number" || typeof v === "bigint") attributes[key] = Number(v);
+    for (const key of attributeNames) {
+      const v = scalarAttribute(h5(), ds, key);
+      if (v !== undefined) attributes[key] = v;
     }
     return { data: toFloat64(ds.value, path, name), shape: ds.shape ?? [], attributes };
   });

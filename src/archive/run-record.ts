@@ -2,8 +2,8 @@
  * run.json: what a run directory holds and how it was made, so later commands (combine,
  * inspect) need no parameters. Written at the start (status "running") and again at the end.
  */
-import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.js";
+import { NotRegularFileError, readRegularFile } from "./regular-file.js";
 import { join } from "node:path";
 import { RUN_FILE } from "./layout.js";
 import { jsonErrorWhere, parseRunRecord, type CheckedRunRecord } from "./run-record-schema.js";
@@ -87,9 +87,10 @@ export function readRunRecord(dir: string): CheckedRunRecord | undefined {
   const path = join(dir, RUN_FILE);
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readRegularFile(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (e instanceof NotRegularFileError) throw e;
     throw new Error(`${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let value: unknown;

@@ -110,7 +110,8 @@ export function addStudyCommand(program: Command): void {
     .addOption(new Option("--problem <name>", `with --methods: the problem (${Object.keys(problems).join(", ")}); --h, --t-end, --points and --y0 default to its own`))
     .addOption(new Option("--coarsening <m>", "with --methods: MGRIT's coarsening factor (default 2)").argParser(integerAtLeast(2)))
     .option("-o, --plot <file>", "also plot iterations against damping (with --methods: the convergence of each method) to FILE.png or FILE.svg")
-    .option("--json", "print a JSON array of {zeta, iterations, converged, maxdif} on stdout", false);
+    .option("--json", "print a JSON array of {zeta, iterations, converged, maxdif} on stdout", false)
+    .option("--force", "overwrite the runs of an earlier study in its directories", false);
   addCommonOptions(command)
     .action(async (flags: StudyFlags, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) !== "default" && cmd.getOptionValueSource(name) !== undefined;

@@ -55,3 +55,28 @@ export async function openExecutor(flags: ExecutorFlags, scope: RunScope, mpi?: 
   log.debug(`threads executor with up to ${flags.workers} threads`);
   return jobs.threadsExecutor(flags.workers);
 }
+
+/**
+ * The Redis options checked before anything is written: a bad URL, a missing or unreadable
+ * --redis-ca, a missing or badly kept key (not under --mpi: the launch makes its own) are one line,
+ * exit 2, with the output directory untouched.
+ */
+export async function checkExecutorFlags(flags: ExecutorFlags, mpi: boolean): Promise<void> {
+  if (flags.redis === undefined) return;
+  const { checkUrl } = await import("../exec/redis/url.js");
+  try {
+    checkUrl(flags.redis);
+  } catch (e) {
+    throw new UsageError(`--redis: ${(e as Error).message}`);
+  }
+  if (flags.redisCa !== undefined) {
+    const { accessSync, constants, statSync } = await import("node:fs");
+    try {
+      if (!statSync(flags.redisCa).isFile()) throw Object.assign(new Error("not a regular file"), { code: "not a regular file" });
+      accessSync(flags.redisCa, constants.R_OK);
+    } catch (e) {
+      throw new UsageError(`--redis-ca ${flags.redisCa}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  if (!mpi) await loadSigner(flags.keyFile);
+}

@@ -40,11 +40,21 @@ addCommands(program);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) });
 
 process.on("unhandledRejection", fail);
-// a closed pipe (`parareal run --json | head`) is the reader's choice, not our failure
-process.stdout.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? process.exit(0) : fail(e)));
+/**
+ * Output that could not be written is a failure (a full disk, /dev/full), named as such; a closed
+ * pipe (`parareal run --json | head`) is the reader's choice, not our failure.
+ */
+function stdoutFailed(e: NodeJS.ErrnoException): never {
+  if (e.code === "EPIPE") process.exit(0);
+  const why = e.code === "ENOSPC" ? "no space left on the device" : (e.code ?? e.message);
+  process.stderr.write(`parareal: cannot write the output to stdout: ${why}\n`);
+  process.exit(1);
+}
+process.stdout.on("error", stdoutFailed);
 /** Exit once stdout has been written out: on a pipe, process.exit alone truncates long output. */
 function exitAfterFlush(code: number): void {
-  process.stdout.write("", () => process.exit(code));
+  // the last write's error reaches this callback before the stream's error event
+  process.stdout.write("", (e) => (e ? stdoutFailed(e) : process.exit(code)));
 }
 
 program

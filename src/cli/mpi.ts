@@ -6,7 +6,6 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../archive/atomic.js";
-import { makeDirs } from "../archive/dirs.js";
 import { resolveRunConfig, type RunInput } from "../config/run-config.js";
 import { UsageError } from "../errors.js";
 import { log } from "../log.js";
@@ -86,27 +85,32 @@ export async function runMpi(flags: RunFlags, input: RunInput, workersGiven: boo
     return;
   }
   const config = await resolveRunConfig(input);
-  makeDirs(config.layout.root);
-  if (place.size < 2) log.warning("--mpi with a single rank: no worker ranks, the run waits for `parareal worker` processes");
-  const { startRedisServer } = await import("../exec/redis/server.js");
-  const { newRunId } = await import("../exec/redis/executor.js");
-  let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
-  if (flags.redis === undefined) {
-    try {
-      server = await startRedisServer({ bind: flags.redisBind });
-    } catch (e) {
-      throw new Error(`--mpi without --redis: ${(e as Error).message}`);
-    }
-  }
-  const url = flags.redis ?? (server as NonNullable<typeof server>).url;
-  const runId = newRunId();
-  const { signer, text } = Signer.random();
+  // the output is checked and locked before Redis starts or the scheduler file is written: a
+  // refused launch leaves nothing, and never touches the scheduler file of the launch running there
+  const { claimRun, run } = await import("./run-command.js");
+  const claimed = await claimRun(flags, config, true);
+  let server: Awaited<ReturnType<typeof import("../exec/redis/server.js").startRedisServer>> | undefined;
+  let written = false;
   try {
+    if (place.size < 2) log.warning("--mpi with a single rank: no worker ranks, the run waits for `parareal worker` processes");
+    const { startRedisServer } = await import("../exec/redis/server.js");
+    const { newRunId } = await import("../exec/redis/executor.js");
+    if (flags.redis === undefined) {
+      try {
+        server = await startRedisServer({ bind: flags.redisBind });
+      } catch (e) {
+        throw new Error(`--mpi without --redis: ${(e as Error).message}`);
+      }
+    }
+    const url = flags.redis ?? server!.url;
+    const runId = newRunId();
+    const { signer, text } = Signer.random();
     writeSchedulerFile(file, { launch: place.launch, url, run: runId, key: text });
-    const { run } = await import("./run-command.js");
-    await run({ ...flags, redis: url }, config, { runId, workers: place.size - 1, signer });
+    written = true;
+    await run({ ...flags, redis: url }, config, { runId, workers: place.size - 1, signer }, claimed);
   } finally {
-    removeSchedulerFile(file);
+    if (written) removeSchedulerFile(file);
     await server?.stop();
+    await claimed.release();
   }
 }

@@ -4,17 +4,20 @@
  * exclusively (O_EXCL) makes the claim atomic: of two drivers started at once, one runs. Nothing
  * here deletes or writes through a symbolic link.
  */
-import { closeSync, lstatSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from "node:fs";
-import { hostname } from "node:os";
+import { lstatSync, readdirSync, rmSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import type { RunLayout } from "../archive/layout.js";
-import { PARAREAL_DIR, REFERENCE_DIR, RUN_ENTRIES, RUN_FILE } from "../archive/layout.js";
+import { LOCK_FILE, PARAREAL_DIR, REFERENCE_DIR, RUN_ENTRIES, RUN_FILE } from "../archive/layout.js";
 import { makeDirs } from "../archive/dirs.js";
+import { fileKind } from "../archive/regular-file.js";
 import { windowDirs } from "../archive/windows-layout.js";
 import { readRunRecord, type RunRecord } from "../archive/run-record.js";
 import { UsageError } from "../errors.js";
 import { rootProblem } from "../jobs/confine.js";
 import { log } from "../log.js";
+import { takeLock, type Lock } from "./dir-lock.js";
+
+export { takeLock, type Lock };
 
 function holdsFiles(layout: RunLayout): boolean {
   return [layout.reference, layout.parareal].some((dir) => {
@@ -24,21 +27,6 @@ function holdsFiles(layout: RunLayout): boolean {
       return false;
     }
   });
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-  // a killed driver whose parent is gone may stay a zombie where PID 1 does not reap (containers)
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) [ZX]/s.test(stat);
-  } catch {
-    return true; // no /proc here: trust the signal
-  }
 }
 
 /** JSON with every object's keys in order: the same value, whichever order its keys were written in. */
@@ -54,17 +42,21 @@ function differences(now: Readonly<Record<string, unknown>>, then: Readonly<Reco
   return keys.filter((k) => canonical(now[k]) !== canonical(then[k])).map((k) => `${k}: ${JSON.stringify(now[k]) ?? "none"} now, ${JSON.stringify(then[k]) ?? "none"} then`);
 }
 
-/** The entries a run writes must be what they seem: a symbolic link there could lead anywhere. */
+/**
+ * The entries a run writes must be what they seem: a symbolic link there could lead anywhere, and
+ * a FIFO, socket or device would block or feed whoever opens it.
+ */
 function refuseLinks(layout: RunLayout, shown: string): void {
-  for (const name of RUN_ENTRIES) {
+  for (const name of [...RUN_ENTRIES, LOCK_FILE]) {
     const path = join(layout.root, name);
-    let isLink = false;
+    let entry: Stats;
     try {
-      isLink = lstatSync(path).isSymbolicLink();
+      entry = lstatSync(path);
     } catch {
       continue; // not there
     }
-    if (isLink) throw new UsageError(`output directory \`${shown}\`: ${name} is a symbolic link; a run writes and deletes only inside its own directory (remove the link)`);
+    if (entry.isSymbolicLink()) throw new UsageError(`output directory \`${shown}\`: ${name} is a symbolic link; a run writes and deletes only inside its own directory (remove the link)`);
+    if (!entry.isFile() && !entry.isDirectory()) throw new UsageError(`output directory \`${shown}\`: ${name} is ${fileKind(entry)}; a run reads and writes only files and directories there (remove it)`);
   }
   try {
     if (lstatSync(layout.root).isSymbolicLink()) log.debug(`output directory ${shown} is a symbolic link to elsewhere; its entries are checked`);
@@ -76,63 +68,8 @@ function refuseLinks(layout: RunLayout, shown: string): void {
 export interface Claim {
   readonly resume: boolean;
   readonly force: boolean;
-}
-
-/** The lock of a directory, held until `release` (called on every exit path). */
-export interface Lock {
-  release(): void;
-}
-
-interface LockContent {
-  host: string;
-  pid: number;
-  started: string;
-}
-
-/**
- * Take the directory's lock: create it exclusively. A lock left by a driver of this host that is
- * gone (killed) is taken over; one held by a live driver, or by another host, is refused.
- */
-export function takeLock(layout: RunLayout, shown: string): Lock {
-  const content: LockContent = { host: hostname(), pid: process.pid, started: new Date().toISOString() };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(layout.lock, "wx", 0o644);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new UsageError(`cannot write to output directory \`${shown}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      let held: Partial<LockContent> = {};
-      try {
-        held = JSON.parse(readFileSync(layout.lock, "utf8")) as Partial<LockContent>;
-      } catch {
-        // being written this instant, or damaged: treat as held
-      }
-      const mine = held.host === hostname();
-      if (mine && typeof held.pid === "number" && !alive(held.pid) && attempt === 0) {
-        rmSync(layout.lock, { force: true }); // a killed driver's: take it over
-        continue;
-      }
-      const who = typeof held.pid === "number" ? `pid ${held.pid} on ${held.host}, started ${held.started}` : "another driver";
-      const hint = mine ? "" : `; if no run uses it any more, remove ${layout.lock}`;
-      throw new UsageError(`output directory \`${shown}\` is in use by a run in progress (${who})${hint}`);
-    }
-    writeSync(fd, JSON.stringify(content) + "\n");
-    closeSync(fd);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      try {
-        const now = JSON.parse(readFileSync(layout.lock, "utf8")) as Partial<LockContent>;
-        if (now.pid === process.pid && now.host === content.host) rmSync(layout.lock, { force: true });
-      } catch {
-        // gone already
-      }
-    };
-    process.once("exit", release);
-    return { release };
-  }
-  throw new UsageError(`output directory \`${shown}\` is in use by a run in progress`);
+  /** false where the command has no --resume (study): refusals do not offer it */
+  readonly canResume?: boolean;
 }
 
 /** Check that `output` may hold a run: a real, specific directory. */
@@ -181,7 +118,7 @@ function decide(layout: RunLayout, shown: string, parameters: Readonly<Record<st
     return false;
   }
   const what = record ? `a run (${record.status}, started ${record.started})` : "fine files of a run";
-  if (!claim.resume) throw new UsageError(`output directory \`${shown}\` holds ${what}: give --resume to continue it, --force to overwrite it, or another --output`);
+  if (!claim.resume) throw new UsageError(`output directory \`${shown}\` holds ${what}: give ${claim.canResume === false ? "" : "--resume to continue it, "}--force to overwrite it, or another --output`);
   if (!record) throw new UsageError(`--resume: \`${shown}\` holds fine files but no ${RUN_FILE} to check them against; give --force to overwrite them`);
   const diff = differences(parameters, record.parameters);
   if (diff.length > 0) throw new UsageError(`--resume: the run in \`${shown}\` was made with other parameters (${diff.join("; ")}); give --force to overwrite it`);

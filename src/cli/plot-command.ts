@@ -18,6 +18,7 @@ import { EXACT_COLOUR, EXACT_LABEL, ITERATION_SCALE, REFERENCE_COLOUR, REFERENCE
 import { timelineChart } from "./plot-timeline.js";
 import { recordedIterations, runAt } from "./run-directory.js";
 import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
+import { checkOutputFile, writingOutput } from "./output-file.js";
 
 export type Kind = "trajectory" | "convergence" | "phase" | "timeline" | "all";
 type Point = Record<string, number | string>;
@@ -259,7 +260,8 @@ export async function svgToPng(svg: string, width: number): Promise<Buffer> {
 
 export async function writeChart(spec: Chart, out: string): Promise<void> {
   const svg = await renderSvg(spec);
-  writeFileAtomic(out, extname(out).toLowerCase() === ".svg" ? svg : await svgToPng(svg, Math.max(1200, WIDTH + 200)));
+  const bytes = extname(out).toLowerCase() === ".svg" ? svg : await svgToPng(svg, Math.max(1200, WIDTH + 200));
+  writingOutput(out, () => writeFileAtomic(out, bytes));
 }
 
 
@@ -278,6 +280,7 @@ export async function plotAction(dir: string, flags: PlotFlags): Promise<void> {
       configureLog(flags);
       const ext = extname(flags.output).toLowerCase();
       if (ext !== ".png" && ext !== ".svg") throw new UsageError(`-o \`${flags.output}\`: give a file ending in .png or .svg`);
+      checkOutputFile(flags.output, "-o");
       if (!existsSync(dir)) throw new UsageError(`no such directory: ${dir}`);
       await loadHdf5();
       const { isOpenFoamRun, plotOpenFoam } = await import("./plot-openfoam.js");

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { extname } from "node:path";
 import { readRunRecord } from "../archive/run-record.js";
 import { UsageError } from "../errors.js";
+import { checkOutputFile } from "./output-file.js";
 import { modelOfCosts, modelOfRun, project, type MeasuredJob, type Projection, type ProjectionModel } from "../parareal/projection.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
 
@@ -101,6 +102,7 @@ async function drawProjection(p: Projection, out: string): Promise<void> {
 /** `parareal project`: the action. */
 export async function projectAction(dir: string | undefined, flags: ProjectFlags): Promise<void> {
       if (flags.output !== undefined && ![".png", ".svg"].includes(extname(flags.output).toLowerCase())) throw new UsageError(`-o \`${flags.output}\`: give a file ending in .png or .svg`);
+      if (flags.output !== undefined) checkOutputFile(flags.output, "-o");
       const model = dir === undefined ? costModel(flags) : runModel(dir);
       const projection = await project(model, flags.workers);
       process.stdout.write((flags.json ? JSON.stringify(projection) : formatProjection(projection)) + "\n");

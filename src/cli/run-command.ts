@@ -21,6 +21,8 @@ import { version } from "../version.js";
 import type { MpiRun } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
 import { claimOutput, prepareOutput } from "./output-dir.js";
+import { DEFAULT_DASHBOARD_PORT, dashboardPort } from "./dashboard-options.js";
+import type { EventFeed } from "../dashboard/feed.js";
 import { iterationProgress } from "./progress.js";
 import { runInput, type RunFlags } from "./run-options.js";
 import { criteriaText } from "./iteration-table.js";
@@ -57,52 +59,109 @@ function executorName(flags: RunFlags): string {
   return flags.executor === "inline" ? "inline" : `threads (${flags.workers})`;
 }
 
-/** Run one configuration as the flags say: claim the output, run, record, report. */
-export async function run(flags: RunFlags, resolved: RunConfig, mpi?: MpiRun): Promise<void> {
-  const { lock, resume } = claimOutput(resolved.layout, flags.output, resolved.parameters, { resume: flags.resume, force: flags.force });
-  let config = resume ? resuming(resolved) : resolved;
+/** What a run holds before it starts: its output directory (locked), whether it resumes, its dashboard. */
+export interface ClaimedRun {
+  readonly resume: boolean;
+  readonly dashboard: Dashboard | undefined;
+  /** unlock the output and stop the dashboard (once; later calls do nothing) */
+  release(): Promise<void>;
+}
+
+/**
+ * Check what needs no writing first (the dashboard's port, the Redis options and key), listen for
+ * the dashboard, and only then claim the output: a bad value leaves nothing behind in it. Under
+ * --mpi, rank 0 claims before it starts Redis or writes its scheduler file.
+ */
+export async function claimRun(flags: RunFlags, resolved: RunConfig, mpi: boolean): Promise<ClaimedRun> {
+  const port = dashboardPortOf(flags);
+  const { checkExecutorFlags } = await import("./executor-factory.js");
+  await checkExecutorFlags(flags, mpi);
+  const dashboard = port === undefined ? undefined : await openDashboard(flags, port);
+  let claim: ReturnType<typeof claimOutput>;
+  try {
+    claim = claimOutput(resolved.layout, flags.output, resolved.parameters, { resume: flags.resume, force: flags.force });
+  } catch (e) {
+    await dashboard?.server.close();
+    throw e;
+  }
+  let released = false;
+  return {
+    resume: claim.resume,
+    dashboard,
+    release: async () => {
+      if (released) return;
+      released = true;
+      claim.lock.release();
+      await dashboard?.server.close();
+    },
+  };
+}
+
+/**
+ * Run one configuration as the flags say: claim the output, run, record, report. A caller that
+ * claimed it already passes `claimed`, and releases it itself.
+ */
+export async function run(flags: RunFlags, resolved: RunConfig, mpi?: MpiRun, claimed?: ClaimedRun): Promise<void> {
+  const held = claimed ?? (await claimRun(flags, resolved, mpi !== undefined));
+  let config = held.resume ? resuming(resolved) : resolved;
   const { layout } = config;
   let executor: SolverExecutor | undefined;
   try {
-    if (resume && (await reportConverged(flags, config))) return;
+    if (held.resume && (await reportConverged(flags, config))) return;
     prepareOutput(layout, flags.output);
     // an OpenFOAM case is prepared inside the output, once it is ours
     if (config.openfoam) config = (await import("../config/openfoam-config.js")).prepareOpenFoamRun(config);
     const { openExecutor } = await import("./executor-factory.js");
     executor = await openExecutor(flags, { root: layout.root, modules: config.modules }, mpi);
-    await runWith(flags, config, executor);
+    await runWith(flags, config, executor, held.dashboard);
   } finally {
     await executor?.close().catch(() => undefined);
-    lock.release();
+    if (claimed === undefined) await held.release();
   }
 }
 
-/** The live dashboard, when asked for: its URL goes to stderr (stdout may be --json). */
-async function openDashboard(flags: RunFlags, events: EventLog): Promise<{ close(): Promise<void> } | undefined> {
+/** The live dashboard of a run: its server, listening before the run starts, and the feed it serves. */
+interface Dashboard {
+  readonly server: { readonly url: string; close(): Promise<void> };
+  readonly feed: EventFeed;
+}
+
+/** --dashboard's port, checked before anything is written; undefined without --dashboard. */
+function dashboardPortOf(flags: RunFlags): number | undefined {
   if (flags.dashboard === undefined || flags.dashboard === false) return undefined;
-  const { dashboardPort, startDashboard, DEFAULT_DASHBOARD_PORT } = await import("./dashboard-command.js");
-  const { EventFeed } = await import("../dashboard/feed.js");
-  let port = DEFAULT_DASHBOARD_PORT;
-  if (typeof flags.dashboard === "string") {
-    try {
-      port = dashboardPort(flags.dashboard);
-    } catch (e) {
-      throw new UsageError(`--dashboard ${(e as Error).message}`);
-    }
+  if (typeof flags.dashboard !== "string") return DEFAULT_DASHBOARD_PORT;
+  try {
+    return dashboardPort(flags.dashboard);
+  } catch (e) {
+    throw new UsageError(`--dashboard ${(e as Error).message}`);
   }
-  const feed = new EventFeed();
-  events.onEvent((e) => feed.append(e));
-  const server = await startDashboard(feed, { host: flags.dashboardHost, port });
-  process.stderr.write(`parareal: dashboard at ${server.url}\n`);
-  return server;
 }
 
-async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecutor): Promise<void> {
+/** Listen for the dashboard: a bad --dashboard-host or a port in use fails here, before the output is touched. */
+async function openDashboard(flags: RunFlags, port: number): Promise<Dashboard> {
+  const { startDashboard } = await import("./dashboard-command.js");
+  const { EventFeed } = await import("../dashboard/feed.js");
+  const feed = new EventFeed();
+  const server = await startDashboard(feed, { host: flags.dashboardHost, port });
+  return { server, feed };
+}
+
+/** An error's cause for one line: ENOSPC in words, else its code (or message). */
+function why(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOSPC" ? "no space left on the device" : (code ?? (e as Error).message);
+}
+
+async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecutor, dashboard: Dashboard | undefined): Promise<void> {
   const { layout } = config;
   const timeline = new Timeline(executor);
   const events = new EventLog(layout.events);
   events.attach(executor);
-  const dashboard = await openDashboard(flags, events);
+  if (dashboard) {
+    events.onEvent((e) => dashboard.feed.append(e));
+    // its URL goes to stderr (stdout may be --json)
+    process.stderr.write(`parareal: dashboard at ${dashboard.server.url}\n`);
+  }
   events.emit({
     type: "run",
     started: new Date().toISOString(),
@@ -127,15 +186,20 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     pid: process.pid,
   };
   writeRunRecord(layout.root, { ...record, status: "running" });
-  /** The final record; if even that cannot be written (a full disk), say so in the message. */
-  const finish = (status: RunStatus, extra: Partial<RunRecord>): string => {
+  /**
+   * The final record; returns why it could not be written (a full disk), or undefined. Once only:
+   * a run whose final record failed is not recorded again as failed.
+   */
+  let finished = false;
+  const finish = (status: RunStatus, extra: Partial<RunRecord>): string | undefined => {
+    finished = true;
     events.emit({ type: "end", status: status === "running" ? "interrupted" : status, iterations: extra.iterations ?? 0, ...(extra.error === undefined ? {} : { message: extra.error }) });
     events.close();
     try {
       writeRunRecord(layout.root, { ...record, status, finished: new Date().toISOString(), jobs: timeline.records(), ...extra });
-      return "";
+      return undefined;
     } catch (e) {
-      return ` (and ${layout.runFile} could not be updated: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+      return why(e);
     }
   };
   // On SIGINT/SIGTERM: stop solver commands, cancel, clean up (a Redis run removes its keys), exit 130/143.
@@ -179,8 +243,13 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     };
     const report = await runParareal(config, executor, hooks, segmentMethod(config));
     progress.stop();
-    writeRunStates(layout, report);
-    finish(report.converged ? "converged" : "not converged", {
+    try {
+      writeRunStates(layout, report);
+    } catch (e) {
+      throw new Error(`cannot write ${layout.result}: ${why(e)}`);
+    }
+    const status = report.converged ? "converged" : "not converged";
+    const unrecorded = finish(status, {
       iterations: report.iterations,
       maxdif: report.maxdif,
       iterates: report.iterates,
@@ -196,6 +265,8 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
       resumedJobs: report.resumedJobs + report.referenceResumedJobs,
       ...(report.referenceSeconds !== undefined ? { referenceSeconds: report.referenceSeconds } : {}),
     });
+    // a run whose record still says "running" is no success, whatever it computed
+    if (unrecorded !== undefined) throw new Error(`cannot write ${layout.runFile}: ${unrecorded} (the run ended ${status}, but its record still says running)`);
     const canConverge = config.criteria.tol > 0 || config.criteria.rtol !== undefined;
     if (!report.converged && canConverge) log.warning(`not converged after ${report.iterations} iterations (${criteriaText(config.criteria)})`);
     const fields = config.openfoam?.prepared && report.reference ? fieldDifferences(config.openfoam.prepared.layout, report.final, report.reference) : undefined;
@@ -203,15 +274,16 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     process.stdout.write((flags.json ? JSON.stringify({ ...report, tol: config.tol, parameters: config.parameters, ...(fields ? { fieldDifferences: fields } : {}) }) : summary()) + "\n");
   } catch (e) {
     if (interrupted) await new Promise(() => undefined); // the signal handler ends the process
-    const note = finish("failed", { error: (e as Error).message });
-    if (note) (e as Error).message += note;
+    if (!finished) {
+      const unrecorded = finish("failed", { error: (e as Error).message });
+      if (unrecorded !== undefined) (e as Error).message += ` (and ${layout.runFile} could not be updated: ${unrecorded})`;
+    }
     throw e;
   } finally {
     progress.stop();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     events.close();
-    await dashboard?.close();
   }
 }
 

@@ -10,12 +10,13 @@ import { log } from "../log.js";
 import { runParareal } from "../parareal/driver.js";
 import { openExecutor } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
-import { prepareOutput } from "./output-dir.js";
+import { checkOutputFile } from "./output-file.js";
+import { checkStudyOutput, claimStudyRuns, refuseSameDirectory } from "./study-output.js";
 import { criteriaInput, type CommonFlags } from "./run-options.js";
 import { compareMethods, formatMethods, type MethodSpec } from "./study-methods.js";
 import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
 
-export type StudyFlags = CommonFlags & { zeta: number[]; json: boolean; plot?: string; methods?: MethodSpec[]; problem?: string; coarsening?: number };
+export type StudyFlags = CommonFlags & { zeta: number[]; json: boolean; force: boolean; plot?: string; methods?: MethodSpec[]; problem?: string; coarsening?: number };
 
 export interface StudyRow {
   zeta: number;
@@ -33,6 +34,8 @@ async function studyMethods(flags: StudyFlags, given: (option: string) => boolea
   if (flags.plot !== undefined && ![".png", ".svg"].includes(extname(flags.plot).toLowerCase())) {
     throw new UsageError(`-o \`${flags.plot}\`: give a file ending in .png or .svg`);
   }
+  if (flags.plot !== undefined) checkOutputFile(flags.plot, "-o");
+  checkStudyOutput(flags.output);
   const problem = flags.problem ?? "harmonic";
   if (problem !== "harmonic" && (given("zeta") || given("omega0"))) throw new UsageError(`--zeta and --omega0 are parameters of the harmonic problem, not of \`${problem}\``);
   if (problem === "harmonic" && flags.zeta.length !== 1 && given("zeta")) throw new UsageError("--zeta: give one damping ratio with --methods");
@@ -86,6 +89,9 @@ export async function study(flags: StudyFlags): Promise<StudyRow[]> {
   if (flags.plot !== undefined && ![".png", ".svg"].includes(extname(flags.plot).toLowerCase())) {
     throw new UsageError(`-o \`${flags.plot}\`: give a file ending in .png or .svg`);
   }
+  if (flags.plot !== undefined) checkOutputFile(flags.plot, "-o");
+  checkStudyOutput(flags.output);
+  refuseSameDirectory("--zeta", flags.zeta.map((zeta) => ({ value: String(zeta), dir: `zeta-${zeta}` })));
   const configs = [];
   for (const zeta of flags.zeta) {
     const config = await resolveRunConfig({
@@ -101,19 +107,23 @@ export async function study(flags: StudyFlags): Promise<StudyRow[]> {
       reference: false,
       output: join(flags.output, `zeta-${zeta}`),
     });
-    prepareOutput(config.layout, config.layout.root);
     configs.push({ zeta, config });
   }
-  const executor = await openExecutor(flags, { root: resolve(flags.output), modules: [] });
+  const release = await claimStudyRuns(flags, configs.map((c) => c.config));
   const rows: StudyRow[] = [];
   try {
-    for (const { zeta, config } of configs) {
-      const r = await runParareal(config, executor);
-      log.info(`zeta ${zeta}: ${r.iterations} iterations, converged ${r.converged}`);
-      rows.push({ zeta, iterations: r.iterations, converged: r.converged, maxdif: r.maxdif, wallSeconds: r.wallSeconds });
+    const executor = await openExecutor(flags, { root: resolve(flags.output), modules: [] });
+    try {
+      for (const { zeta, config } of configs) {
+        const r = await runParareal(config, executor);
+        log.info(`zeta ${zeta}: ${r.iterations} iterations, converged ${r.converged}`);
+        rows.push({ zeta, iterations: r.iterations, converged: r.converged, maxdif: r.maxdif, wallSeconds: r.wallSeconds });
+      }
+    } finally {
+      await executor.close();
     }
   } finally {
-    await executor.close();
+    release();
   }
   process.stdout.write((flags.json ? JSON.stringify(rows) : formatStudy(rows, flags.tol)) + "\n");
   if (flags.plot !== undefined) {

@@ -17,7 +17,7 @@ import { segmentMethod } from "../mgrit/run-method.js";
 import { runParareal } from "../parareal/driver.js";
 import { openExecutor } from "./executor-factory.js";
 import { criteriaText } from "./iteration-table.js";
-import { prepareOutput } from "./output-dir.js";
+import { claimStudyRuns, refuseSameDirectory } from "./study-output.js";
 import type { ExecutorFlags } from "./run-options.js";
 
 /** A method to compare: parareal, or MGRIT with its relaxation and levels. */
@@ -46,15 +46,22 @@ function inputFor(base: Omit<RunInput, "output">, output: string, m: MethodSpec,
 }
 
 /** Run every method in turn on one executor; rows in the order given. */
-export async function compareMethods(flags: ExecutorFlags, base: Omit<RunInput, "output">, methods: readonly MethodSpec[], coarsening: number | undefined): Promise<MethodRow[]> {
+export async function compareMethods(flags: ExecutorFlags & { force?: boolean }, base: Omit<RunInput, "output">, methods: readonly MethodSpec[], coarsening: number | undefined): Promise<MethodRow[]> {
+  refuseSameDirectory("--methods", methods.map((m) => ({ value: m.label, dir: m.label.replaceAll("/", "-") })));
   const configs = [];
   for (const m of methods) {
     const config = await resolveRunConfig(inputFor(base, flags.output, m, coarsening));
-    prepareOutput(config.layout, config.layout.root);
     configs.push({ m, config });
   }
   const modules = configs[0]?.config.modules ?? [];
-  const executor = await openExecutor(flags, { root: resolve(flags.output), modules });
+  const release = await claimStudyRuns(flags, configs.map((c) => c.config));
+  let executor: Awaited<ReturnType<typeof openExecutor>>;
+  try {
+    executor = await openExecutor(flags, { root: resolve(flags.output), modules });
+  } catch (e) {
+    release();
+    throw e;
+  }
   const rows: MethodRow[] = [];
   try {
     for (const { m, config } of configs) {
@@ -75,6 +82,7 @@ export async function compareMethods(flags: ExecutorFlags, base: Omit<RunInput, 
     }
   } finally {
     await executor.close();
+    release();
   }
   return rows;
 }

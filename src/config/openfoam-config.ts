@@ -7,11 +7,13 @@
  * (<output>/openfoam-case) and gives the initial state and the solver specs.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { readRegularFile } from "../archive/regular-file.js";
 import { join, resolve } from "node:path";
 import { runLayout } from "../archive/layout.js";
 import { UsageError } from "../errors.js";
 import { FIELD_NAME } from "../jobs/openfoam-schema.js";
 import { linspace } from "../ode/linspace.js";
+import { fineNameClash } from "../archive/filename.js";
 import { getEntry } from "../openfoam/controldict.js";
 import { findApplication, foamEnvironment, OpenFoamUnavailable } from "../openfoam/environment.js";
 import { fieldNames } from "../openfoam/field-state.js";
@@ -118,6 +120,8 @@ export async function resolveOpenFoamConfig(input: RunInput): Promise<RunConfig>
   if (points > MAX_POINTS) throw new UsageError(`--points ${points}: at most ${MAX_POINTS} time points`);
   const width = (tEnd - start.value) / (points - 1);
   if (!(width >= fineDt)) throw new UsageError(`--fine-dt ${fineDt}: the slices are ${width} wide, narrower than the fine step; give a smaller --fine-dt or fewer --points`);
+  const clash = fineNameClash(linspace(start.value, tEnd, points));
+  if (clash) throw new UsageError(`--points ${points} over --t-end ${tEnd}: ${clash}; give fewer --points or another --t-end`);
   let coarseCase: string | undefined;
   if (of.coarseCase !== undefined) {
     coarseCase = resolve(of.coarseCase);
@@ -166,7 +170,7 @@ export async function resolveOpenFoamConfig(input: RunInput): Promise<RunConfig>
 function earlierPrepared(dir: string, p: OpenFoamParameters, app: string, template: string, fields: readonly string[] | undefined): PreparedCase | undefined {
   let prepared: PreparedCase;
   try {
-    prepared = JSON.parse(readFileSync(join(dir, PREPARED_RECORD), "utf8")) as PreparedCase;
+    prepared = JSON.parse(readRegularFile(join(dir, PREPARED_RECORD), "utf8")) as PreparedCase; // a FIFO there is no record
   } catch {
     return undefined;
   }

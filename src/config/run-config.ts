@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { milliseconds } from "../archive/filename.js";
+import { fineNameClash } from "../archive/filename.js";
 import { runLayout, type RunLayout } from "../archive/layout.js";
 import { UsageError } from "../errors.js";
 import { linspace } from "../ode/linspace.js";
@@ -171,18 +171,6 @@ function checkCriteria(p: RunParameters): Criteria {
   return { norm, tol: p.tol, ...(p.rtolIterate === undefined ? {} : { rtol: p.rtolIterate }) };
 }
 
-/**
- * Fine files are named by their slice's start and end in whole milliseconds (the original's
- * naming): slices shorter than that would share names, and one file would overwrite another.
- */
-function checkFileNames(t: Float64Array): void {
-  for (let i = 1; i < t.length; i++) {
-    if (milliseconds(t[i]!) === milliseconds(t[i - 1]!)) {
-      throw new UsageError(`--points ${t.length} over --t-end ${t.at(-1)}: slice ${i} (t = ${t[i - 1]} to ${t[i]}) is shorter than the 1 ms that fine file names resolve; give fewer --points or a longer --t-end`);
-    }
-  }
-}
-
 /** MGRIT's settings, checked against the time points: every level but the coarsest must have 2 intervals or more. */
 function checkMgrit(given: Partial<MgritSettings>, points: number): MgritSettings {
   const m: MgritSettings = { levels: given.levels ?? 2, coarsening: given.coarsening ?? 2, relax: given.relax ?? "FCF" };
@@ -299,7 +287,8 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
   checkCost(p, dim);
   const criteria = checkCriteria(p);
   const t = linspace(0, tEnd, points);
-  checkFileNames(t);
+  const clash = fineNameClash(t);
+  if (clash) throw new UsageError(`--points ${points} over --t-end ${tEnd}: ${clash}; give fewer --points or another --t-end`);
   const resume = input.resume ?? false;
   const fineCommand = p.fineCommand === undefined ? {} : { command: { template: p.fineCommand, workdir: layout.io } };
   const coarseCommand = p.coarseCommand === undefined ? undefined : { template: p.coarseCommand, workdir: layout.io };

@@ -7,9 +7,15 @@
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
 
-/** Directories a run's root may not be (nor lie inside, for the first group). */
-const SYSTEM_TREES = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sbin", "/sys", "/usr"];
-const SYSTEM_DIRS = ["/", "/home", "/media", "/mnt", "/opt", "/root", "/run", "/srv", "/tmp", "/var", "/var/tmp", "/var/lib"];
+/**
+ * Directories a run's root may not be nor lie inside (the system's own trees: /var/log, /root/.ssh,
+ * /run, /opt/...), except below the few places meant for anyone's files; and directories it may not
+ * be, though a run may have a directory of its own inside them.
+ */
+const SYSTEM_TREES = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var"];
+// /var/home: where /home leads on some distributions (Fedora Silverblue)
+const OPEN_TREES = ["/var/tmp", "/var/home"];
+const SYSTEM_DIRS = ["/", "/home", "/media", "/mnt", "/tmp", "/var/tmp", "/var/home"];
 
 function inside(p: string, root: string): boolean {
   if (p === root) return true;
@@ -33,7 +39,8 @@ export function rootProblem(root: string): string | undefined {
     // not there (yet): the lexical checks are all we can do
   }
   for (const r of candidates) {
-    if (SYSTEM_DIRS.includes(r) || SYSTEM_TREES.some((s) => inside(r, s))) return `\`${root}\` is \`/\` or a system directory`;
+    const open = OPEN_TREES.some((s) => inside(r, s));
+    if (SYSTEM_DIRS.includes(r) || (!open && SYSTEM_TREES.some((s) => inside(r, s)))) return `\`${root}\` is \`/\` or a system directory`;
   }
   return undefined;
 }

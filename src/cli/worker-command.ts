@@ -9,7 +9,7 @@ import { checkUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
 import { loadSigner } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
-import { positiveNumber, workerCount } from "./parse.js";
+import { secondsFrom, workerCount } from "./parse.js";
 
 interface WorkerFlags {
   allowModules: boolean;
@@ -44,7 +44,7 @@ export function addWorkerCommand(program: Command): void {
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--key-file <file>", "the key shared with the drivers (mode 600); or PARAREAL_KEY").env("PARAREAL_KEY_FILE"))
     .addOption(new Option("--concurrency <n>", "jobs run at once (threads, started as jobs come)").default(availableParallelism()).argParser(workerCount))
-    .addOption(new Option("--lock-seconds <s>", "a job whose worker is silent this long (killed, hung) runs again elsewhere").default(30).argParser(positiveNumber))
+    .addOption(new Option("--lock-seconds <s>", "a job whose worker is silent this long (killed, hung) runs again elsewhere").default(30).argParser(secondsFrom(1)))
     .option("--run <id>", "serve only this run, and exit when it ends")
     .option("--allow-modules", "import the problem modules that jobs name (runs with --problem ./file.mjs); only for drivers you trust", false)
     .option("--archive-root <dir>", "serve only runs whose output directory lies inside DIR (jobs naming paths elsewhere are refused in any case)")

@@ -92,10 +92,21 @@ export async function serveWorker<P>(settings: RedisSettings, runtime: WorkerRun
   const service = await WorkerService.start(settings, runtime, { ...options, name: workerName });
   process.off("SIGTERM", early);
   process.off("SIGINT", early);
+  // commands killed mid-job leave their exchange files: remove ours before going
+  const cleanup = () => {
+    try {
+      runtime.cleanup?.();
+    } catch (e) {
+      log.debug(`worker: cleanup: ${(e as Error).message}`);
+    }
+  };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.on(signal, () => {
       if (signalled) {
-        void killCommands(0).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+        void killCommands(0).finally(() => {
+          cleanup();
+          process.exit(signal === "SIGINT" ? 130 : 143);
+        });
         return;
       }
       signalled = true;
@@ -103,12 +114,16 @@ export async function serveWorker<P>(settings: RedisSettings, runtime: WorkerRun
       const deadline = setTimeout(() => {
         log.warning(`worker: jobs still running after ${STOP_GRACE_MS / 1000} s; stopping them`);
         service.abort();
-        void killCommands(500).finally(() => process.exit(0));
+        void killCommands(500).finally(() => {
+          cleanup();
+          process.exit(0);
+        });
       }, STOP_GRACE_MS);
       void service.stop().finally(() => clearTimeout(deadline));
     });
   }
   await service.done;
+  cleanup();
   // maxRSS is in KiB; the benchmark reads this line
   log.info(`worker: stopped after ${service.jobsRun} jobs, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }

@@ -24,6 +24,8 @@ export interface WorkerRuntime<P> {
   admit(data: unknown, run: Announcement): P;
   /** whether the run's announced root is one this worker serves; throws why not */
   acceptRoot(root: string): void;
+  /** remove what this process's jobs leave when they are killed (exchange files of commands) */
+  cleanup?(): void;
 }
 
 export interface ServeOptions {

@@ -11,12 +11,13 @@ import { literal, H5Snap } from "../src/expr/vector.js";
 import { index } from "../src/ndarray/indexing.js";
 import { checkPayload } from "../src/jobs/payload-schema.js";
 import { makePayload } from "../src/jobs/payload.js";
-import { announceKey, CONTROL_CHANNEL, PREFIX, queueName, RUNS_KEY } from "../src/exec/redis/keys.js";
-import { sealAnnouncement, sealControl, sealJob } from "../src/exec/redis/messages.js";
+import { PREFIX, queueName } from "../src/exec/redis/keys.js";
+import { openFailure, sealJob } from "../src/exec/redis/messages.js";
 import { Signer } from "../src/exec/redis/signing.js";
 import type { RunReport } from "../src/parareal/driver.js";
 import { coarseSpec, fineSpec } from "../src/solvers/spec.js";
 import { runCli, startRedis, startWorker, tempDir, TEST_KEY } from "./helpers.js";
+import { announceSignedRun, type SignedRun } from "./signed-run.js";
 
 const problem = { name: "harmonic", params: { omega0: 1, zeta: 0.5 } };
 // a real directory: confinement resolves symbolic links, so the root must exist
@@ -76,13 +77,11 @@ test("a Redis worker refuses malformed and hostile jobs one by one, without retr
   const worker = await startWorker(t, redis.url);
   // a run of someone else's making, announced as the driver does
   const run = "hostile-1";
-  // announced with the key, as a driver does: the payloads themselves are hostile
+  // announced (and kept beating) with the key, as a driver does: the payloads themselves are hostile
   const signer = Signer.fromText(TEST_KEY, "test key");
   const client = new Redis(redis.url, { maxRetriesPerRequest: null });
   mkdirSync(join(dir, "hostile"));
-  await client.set(announceKey(run), sealAnnouncement(signer, { run, root: join(dir, "hostile"), modules: [] }));
-  await client.sadd(RUNS_KEY, run);
-  await client.publish(CONTROL_CHANNEL, sealControl(signer, { type: "start", run }));
+  const hostile: SignedRun = await announceSignedRun(client, signer, run, join(dir, "hostile"));
   await worker.waitFor(/attached to run hostile-1/);
   const connections = [new Redis(redis.url, { maxRetriesPerRequest: null }), new Redis(redis.url, { maxRetriesPerRequest: null })];
   const queue = new Queue(queueName(run), { connection: connections[0]!, prefix: PREFIX });
@@ -91,6 +90,7 @@ test("a Redis worker refuses malformed and hostile jobs one by one, without retr
     await hostileJobs();
   } finally {
     // before the server stops (after-hooks run first to last): closed clients do not reconnect forever
+    await hostile.end();
     await queue.close();
     await events.close();
     client.disconnect();
@@ -123,13 +123,12 @@ test("a Redis worker refuses malformed and hostile jobs one by one, without retr
       };
       events.on("failed", onFailed);
     });
-    assert.match(failed, reason, name);
+    // the job was signed: the worker signs why it failed, for the driver to believe it
+    assert.match(openFailure(signer, run, jobId, failed) ?? `unsigned: ${failed}`, reason, name);
     const state = await queue.getJob(job.id!);
     assert.equal(state?.attemptsMade, 1, `${name}: not retried`);
   }
   assert.equal(existsSync(outside), false, "nothing was written outside the root");
-  await client.srem(RUNS_KEY, run);
-  await client.publish(CONTROL_CHANNEL, sealControl(signer, { type: "end", run }));
   }
   // the same worker then serves a real run to the end
   const r = await runCli(["run", "--redis", redis.url, "--json", "--output", join(dir, "real")]);

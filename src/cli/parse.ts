@@ -54,3 +54,16 @@ export function workerCount(text: string): number {
   }
   return x;
 }
+
+/** The longest delay a Node.js timer takes (2^31 - 1 ms); longer ones fire at once. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A duration in seconds, > 0 and at least `min`, at most what a timer can wait (about 24.8 days). */
+export function secondsFrom(min: number): (text: string) => number {
+  const range = min > 0 ? `from ${min} to ${MAX_TIMER_SECONDS}` : `> 0 and at most ${MAX_TIMER_SECONDS}`;
+  return (text) => {
+    const x = number(text);
+    if (!(Number.isFinite(x) && x > 0 && x >= min && x <= MAX_TIMER_SECONDS)) throw new InvalidArgumentError(`\`${text}\` is not allowed: give a number of seconds ${range}.`);
+    return x;
+  };
+}

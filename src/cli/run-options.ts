@@ -10,7 +10,7 @@ import type { MgritSettings, RunInput } from "../config/run-config.js";
 import { METHODS, type MethodName } from "../ode/method-names.js";
 import { problems } from "../models/builtin.js";
 import { templateProblem } from "../solvers/command.js";
-import { integerAtLeast, nonNegativeNumber, numberList, positiveNumber, workerCount } from "./parse.js";
+import { integerAtLeast, nonNegativeNumber, numberList, positiveNumber, secondsFrom, workerCount } from "./parse.js";
 import { addOpenFoamOptions, openFoamInput, type OpenFoamFlags } from "./openfoam-options.js";
 
 export interface ExecutorFlags {
@@ -104,7 +104,7 @@ export function addCommonOptions(command: Command): Command {
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--key-file <file>", "with --redis: the key shared with the workers (mode 600); or PARAREAL_KEY").env("PARAREAL_KEY_FILE"))
     .addOption(new Option("--attempts <n>", "with --redis: tries per job before the run fails").default(3).argParser(integerAtLeast(1)))
-    .addOption(new Option("--redis-outage <s>", "with --redis: fail the run when Redis stays unreachable this long").default(60).argParser(positiveNumber));
+    .addOption(new Option("--redis-outage <s>", "with --redis: fail the run when Redis stays unreachable this long").default(60).argParser(secondsFrom(0)));
   return command
     .optionsGroup(GROUP.output)
     .option("--output <dir>", "output directory (receives euler/ and parareal/); with --redis, on a filesystem every worker shares", "./output")

@@ -9,7 +9,7 @@ import { checkUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
 import { loadSigner } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
-import { positiveNumber, workerCount } from "./parse.js";
+import { secondsFrom, workerCount } from "./parse.js";
 
 interface WorkerFlags {
   allowModules: boolean;
@@ -44,7 +44,7 @@ export function addWorkerCommand(program: Command): void {
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--key-file <file>", "the key shared with the drivers (mode 600); or PARAREAL_KEY").env("PARAREAL_KEY_FILE"))
     .addOption(new Option("--concurrency <n>", "jobs run at once (threads, started as jobs come)").default(availableParallelism()).argParser(workerCount))
-    .addOption(new Option("--lock-seconds <s>", "a job whose worker is silent this long (killed, hung) runs again elsewhere").default(30).argParser(positiveNumber))
+    .addOption(new Option("--lock-seconds <s>", "a job whose worker is silent this long (killed, hung) runs again elsewhere").default(30).argParser(secondsFrom(1)))
     .option("--run <id>", "serve only this run, and exit when it ends")
     .option("--allow-modules", "import the problem modules that jobs name (runs with --problem ./file.mjs); only for drivers you trust", false)
     .option("--archive-root <dir>", "serve only runs whose output directory lies inside DIR (jobs naming paths elsewhere are refused in any case)")
@@ -92,10 +92,21 @@ export async function serveWorker<P>(settings: RedisSettings, runtime: WorkerRun
   const service = await WorkerService.start(settings, runtime, { ...options, name: workerName });
   process.off("SIGTERM", early);
   process.off("SIGINT", early);
+  // commands killed mid-job leave their exchange files: remove ours before going
+  const cleanup = () => {
+    try {
+      runtime.cleanup?.();
+    } catch (e) {
+      log.debug(`worker: cleanup: ${(e as Error).message}`);
+    }
+  };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.on(signal, () => {
       if (signalled) {
-        void killCommands(0).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+        void killCommands(0).finally(() => {
+          cleanup();
+          process.exit(signal === "SIGINT" ? 130 : 143);
+        });
         return;
       }
       signalled = true;
@@ -103,12 +114,16 @@ export async function serveWorker<P>(settings: RedisSettings, runtime: WorkerRun
       const deadline = setTimeout(() => {
         log.warning(`worker: jobs still running after ${STOP_GRACE_MS / 1000} s; stopping them`);
         service.abort();
-        void killCommands(500).finally(() => process.exit(0));
+        void killCommands(500).finally(() => {
+          cleanup();
+          process.exit(0);
+        });
       }, STOP_GRACE_MS);
       void service.stop().finally(() => clearTimeout(deadline));
     });
   }
   await service.done;
+  cleanup();
   // maxRSS is in KiB; the benchmark reads this line
   log.info(`worker: stopped after ${service.jobsRun} jobs, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 }

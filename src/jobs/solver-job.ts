@@ -9,6 +9,7 @@ import type { Vector } from "../expr/vector.js";
 import type { Executor } from "../exec/executor.js";
 import type { JobAdapter, JobInfo, Runtime } from "../exec/job.js";
 import type { WorkerRuntime } from "../exec/redis/worker.js";
+import { removeOwnExchangeFiles } from "../solvers/command.js";
 import type { SolverSpec } from "../solvers/spec.js";
 import { TRUST_ALL, type Trust } from "../solvers/trust.js";
 import { confine, rootProblem } from "./confine.js";
@@ -71,6 +72,9 @@ export function solverRuntime(trust: Trust = TRUST_ALL): Runtime<JobPayload, Job
  * on threads trusting what the worker was started to trust.
  */
 export function solverWorkerRuntime(trust: Trust, archiveRoot: string | undefined): WorkerRuntime<JobPayload> {
+  // the exchange directories of the commands this process was given: a worker stopped mid-command
+  // removes what it left there, as the driver does for its own
+  const exchangeDirs = new Set<string>();
   return {
     threadModule,
     workerData: { trust },
@@ -84,7 +88,11 @@ export function solverWorkerRuntime(trust: Trust, archiveRoot: string | undefine
       const module = payload.solver.problem.module;
       // a job may not make a worker import a module its run did not name
       if (module !== undefined && !run.modules.includes(module)) throw new Error(`job names problem module ${module}, which its run did not announce`);
+      if (payload.solver.command) exchangeDirs.add(payload.solver.command.workdir);
       return payload;
+    },
+    cleanup() {
+      for (const dir of exchangeDirs) removeOwnExchangeFiles(dir);
     },
   };
 }

@@ -3,6 +3,8 @@
  * trajectory (or just the final state) comes back as `{out}`, both in the run's exchange directory.
  */
 import { existsSync } from "node:fs";
+import { isCancelled } from "../errors.js";
+import { oneLine } from "../one-line.js";
 import { loadHdf5, readDataset, writeHdf5 } from "../archive/hdf5.js";
 import { Literal, type H5Snap } from "../expr/vector.js";
 import { expandTemplate, ioNames, removeQuietly, type CommandSpec } from "./command.js";
@@ -19,7 +21,10 @@ async function runBlackBox(kind: "coarse" | "fine", command: CommandSpec, iterat
   const what = `${kind} command`; // the job error around it names the iteration and the slice
   try {
     writeHdf5(input, [{ name: "data", data: y, shape: [y.length], attributes: { t0: { dtype: "float64", value: t0 }, t1: { dtype: "float64", value: t1 } } }]);
-    await runShell(expandTemplate(command.template, { in: input, out: output, t0, t1, iter: iteration, h }), what, stop);
+    await runShell(expandTemplate(command.template, { in: input, out: output, t0, t1, iter: iteration, h }), what, stop).catch((e: unknown) => {
+      // its stderr is the program's: escapes and line breaks must not reach a terminal or run.json
+      throw isCancelled(e) || !(e instanceof Error) ? e : new Error(oneLine(e.message, 4000));
+    });
     if (!existsSync(output)) throw new Error(`${what} exited 0 but wrote no {out} file (${output})`);
     const { data, shape } = readDataset(output, "data");
     const rows = shape.length === 1 ? 1 : (shape[0] ?? 0);

@@ -30,6 +30,19 @@ export function announceKey(runId: string): string {
 export function aliveKey(runId: string): string {
   return `${PREFIX}:${queueName(runId)}:alive`;
 }
+/** a job's hash, where BullMQ keeps its data, state fields, result and failure reason */
+export function jobKey(runId: string, jobId: string): string {
+  return `${PREFIX}:${queueName(runId)}:${jobId}`;
+}
+
+/** The Redis server's clock in milliseconds: the one clock every driver and worker of it shares. */
+export async function redisTime(redis: Redis): Promise<number> {
+  const [seconds, micros] = await redis.time();
+  const ms = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  if (!Number.isSafeInteger(ms)) throw new Error("Redis TIME gave no time");
+  return ms;
+}
+
 export const HEARTBEAT_MS = 3000;
 /** a run without a heartbeat this long is taken for dead */
 export const HEARTBEAT_TIMEOUT_MS = 15_000;

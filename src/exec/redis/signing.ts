@@ -9,6 +9,8 @@ import { readFileSync, statSync } from "node:fs";
 
 /** Shortest key accepted: 16 bytes of entropy, written as 32 hex digits or more. */
 export const MIN_KEY_LENGTH = 32;
+/** Fewest distinct characters in a key: 32 times `a` is long but no secret (hex has 16). */
+export const MIN_KEY_VARIETY = 8;
 
 export class Signer {
   private constructor(private readonly key: Buffer) {}
@@ -16,6 +18,8 @@ export class Signer {
   static fromText(text: string, what: string): Signer {
     const key = text.trim();
     if (key.length < MIN_KEY_LENGTH) throw new Error(`${what}: the key is ${key.length} characters long; give at least ${MIN_KEY_LENGTH} (e.g. \`openssl rand -hex 32\`)`);
+    const variety = new Set(key).size;
+    if (variety < MIN_KEY_VARIETY) throw new Error(`${what}: the key has only ${variety} distinct characters; give a random one with at least ${MIN_KEY_VARIETY} (e.g. \`openssl rand -hex 32\`)`);
     return new Signer(Buffer.from(key, "utf8"));
   }
 

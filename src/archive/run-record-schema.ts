@@ -9,6 +9,7 @@
  */
 import * as v from "valibot";
 import { METHODS } from "../ode/methods.js";
+import { shownValue } from "../shown.js";
 import type { RunRecord } from "./run-record.js";
 
 export const RUN_FORMAT = "parareal-run/1";
@@ -160,8 +161,7 @@ function describeWhere(issue: v.BaseIssue<unknown>): string {
 
 function shown(value: unknown): string {
   if (value === undefined) return "missing";
-  const s = JSON.stringify(value) ?? String(value);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  return shownValue(value, 40);
 }
 
 /** The checked record, or a RunRecordError saying what is wrong and where. */

@@ -15,6 +15,7 @@ import { readRunRecord, type RunRecord } from "../archive/run-record.js";
 import { UsageError } from "../errors.js";
 import { rootProblem } from "../jobs/confine.js";
 import { log } from "../log.js";
+import { oneLine, shownValue } from "../shown.js";
 
 function holdsFiles(layout: RunLayout): boolean {
   return [layout.reference, layout.parareal].some((dir) => {
@@ -51,7 +52,7 @@ function canonical(value: unknown): string | undefined {
 /** Keys whose values differ, as `key: here vs there`. */
 function differences(now: Readonly<Record<string, unknown>>, then: Readonly<Record<string, unknown>>): string[] {
   const keys = [...new Set([...Object.keys(now), ...Object.keys(then)])];
-  return keys.filter((k) => canonical(now[k]) !== canonical(then[k])).map((k) => `${k}: ${JSON.stringify(now[k]) ?? "none"} now, ${JSON.stringify(then[k]) ?? "none"} then`);
+  return keys.filter((k) => canonical(now[k]) !== canonical(then[k])).map((k) => `${oneLine(k, 64)}: ${shownValue(now[k])} now, ${shownValue(then[k])} then`);
 }
 
 /** The entries a run writes must be what they seem: a symbolic link there could lead anywhere. */

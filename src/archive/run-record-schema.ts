@@ -74,6 +74,12 @@ const parameters = v.pipe(
     saveEvery: count(1),
     maxIterations: count(0),
     reference: v.boolean("must be true or false"),
+    sources: v.optional(
+      v.looseObject(
+        { module: v.optional(text(256)), fineCommand: v.optional(v.record(text(4096), text(256), "must be an object of digests")), coarseCommand: v.optional(v.record(text(4096), text(256), "must be an object of digests")) },
+        "must be an object { module, fineCommand, coarseCommand }",
+      ),
+    ),
   },
   "must be an object",
   ),

@@ -52,7 +52,7 @@ function canonical(value: unknown): string | undefined {
 /** Keys whose values differ, as `key: here vs there`. */
 function differences(now: Readonly<Record<string, unknown>>, then: Readonly<Record<string, unknown>>): string[] {
   const keys = [...new Set([...Object.keys(now), ...Object.keys(then)])];
-  return keys.filter((k) => canonical(now[k]) !== canonical(then[k])).map((k) => `${oneLine(k, 64)}: ${shownValue(now[k])} now, ${shownValue(then[k])} then`);
+  return keys.filter((k) => canonical(now[k]) !== canonical(then[k])).map((k) => `${oneLine(k, 64)}${k === "sources" ? " (SHA-256 of the problem module and of the files solver commands name: one of them changed)" : ""}: ${shownValue(now[k])} now, ${shownValue(then[k])} then`);
 }
 
 /** The entries a run writes must be what they seem: a symbolic link there could lead anywhere. */

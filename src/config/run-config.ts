@@ -20,6 +20,7 @@ import { loadProblemModule } from "../models/user-module.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
 import { oneLine } from "../shown.js";
 import { checkDimension, checkIterateSize, checkSizeParameter, MAX_DENSE_DIMENSION } from "./size-limits.js";
+import { sourceDigests, type SourceDigests } from "./source-digests.js";
 import type { OpenFoamInput, OpenFoamRunParameters, OpenFoamSetup } from "./openfoam-config.js";
 
 export { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type NormName, type RelaxName } from "./choices.js";
@@ -106,6 +107,8 @@ export type RunParameters = {
   readonly saveEvery: number;
   readonly maxIterations: number;
   readonly reference: boolean;
+  /** SHA-256 of the problem module and of the files solver commands name: --resume refuses when one changed */
+  readonly sources?: SourceDigests;
 };
 
 export interface RunConfig {
@@ -337,6 +340,7 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
     // MGRIT: after as many V-cycles as level-1 intervals, two-level F-relaxation is exact
     maxIterations: input.maxIterations ?? (mgrit === undefined ? points - 1 : Math.ceil((points - 1) / mgrit.coarsening)),
     reference: input.reference ?? true,
+    ...present({ sources: sourceDigests(problem.module, input.fineCommand, input.coarseCommand) }),
   };
   const p = parameters;
   checkCost(p, dim);

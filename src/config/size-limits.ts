@@ -52,7 +52,7 @@ export function checkIterateSize(points: number, dim: number): void {
 }
 
 /** Most numbers of y0 an event (the dashboard's run line) shows; run.json keeps it whole. */
-export const SHOWN_Y0_NUMBERS = 16;
+export const SHOWN_Y0_NUMBERS = 64;
 
 /**
  * Parameters for display (events.jsonl, the dashboard): a long y0 is summarised, so that a grid

@@ -16,7 +16,7 @@ export const RUN_FORMAT = "parareal-run/1";
 
 /** Most job records a run.json may hold: the writer keeps 20,000, a library caller may keep more. */
 export const MAX_JOB_RECORDS = 1_000_000;
-/** Most time points of a run (the run configuration's own limit, MAX_POINTS in config/run-config.ts). */
+/** Most time points a run.json may name: what runs were allowed before (MAX_POINTS in config/run-config.ts is now 20,001). */
 const MAX_POINTS = 100_001;
 
 const finite = v.pipe(v.number("must be a number"), v.finite("must be a finite number"));

@@ -50,6 +50,7 @@ function runModel(dir: string): ProjectionModel {
   if (points === undefined || record.iterations === undefined || !record.jobs?.length || (record.status !== "converged" && record.status !== "not converged")) {
     throw new UsageError(`${dir}/run.json: not a finished run with its job records (status ${record.status})`);
   }
+  if (points > MAX_POINTS) throw new UsageError(`${dir}/run.json: ${points} time points; a run has at most ${MAX_POINTS}`);
   const slices = points - 1;
   return modelOfRun({
     jobs: record.jobs as readonly MeasuredJob[],

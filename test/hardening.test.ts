@@ -35,7 +35,7 @@ test("values that could only fail later, or never end, are refused before anythi
     [["--h", "1e-300"], /^parareal: --h 1e-300: .* fine steps per slice; at most 1e\+13 \(give a larger --h\)\n$/],
     [["--h", "1e-9"], /^parareal: --h 1e-9: each fine file would hold .* numbers, at most 268435456 \(2 GiB\); give --save-every \d+ or more/],
     [["--coarse-h", "1e-300"], /^parareal: --coarse-h 1e-300: smaller than --h 0\.01; the coarse solver must be cheaper than the fine one\n$/],
-    [["--points", "1000000"], /^parareal: --points 1000000: at most 100001 time points/],
+    [["--points", "1000000"], /^parareal: --points 1000000: at most 20001 time points/],
     [["--points", "10000", "--t-end", "15"], /^parareal: --h 0\.01: the slices are 0\.0015\d* wide, narrower than the fine step/],
     [["--output", ""], /^parareal: --output ``: give a directory/],
     [["--output", "/"], /^parareal: --output `\/` is `\/` or a system directory: give a directory of its own\n$/],

@@ -123,7 +123,7 @@ test("grid mappings: heat1d's coarse solver on a coarser grid gives the original
   assert.match(bad.stderr, /^parareal: --coarse-param: problem `harmonic` has no grid mapping \(regrid\); only problems on a grid, such as heat1d, can run their coarse solver on another grid\n$/);
   const zero = await runCli(["run", "--problem", "heat1d", "--coarse-param", "n=0", "--output", dir]);
   assert.equal(zero.code, 2);
-  assert.match(zero.stderr, /^parareal: --coarse-param n=0: heat1d needs a whole number of grid points >= 1, got 0\n$/);
+  assert.match(zero.stderr, /^parareal: --coarse-param n=0: `n` of `heat1d` sets a size: give an integer from 1 to 100000\n$/);
 });
 
 test("a TypeScript problem module type-checks against the package and runs a whole parareal", async (t) => {

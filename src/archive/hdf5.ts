@@ -4,6 +4,7 @@
  * through h5wasm's in-memory (MEMFS) build. Loading h5wasm costs about 0.25 s, so it happens once
  * per thread and only when a file is actually read.
  */
+import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.js";
 import { readRegularFile } from "./regular-file.js";
 import { encodeHdf5 } from "./hdf5-writer.js";
@@ -49,12 +50,42 @@ async function importHdf5(): Promise<H5> {
 }
 
 export function loadHdf5(): Promise<H5> {
-  loading ??= importHdf5().then(async (m) => {
-    await m.ready;
-    loaded = m;
-    return m;
-  });
+  loading ??= (async () => {
+    // emscripten prints a failed start on three lines of its own: to the debug log, ours is one line
+    quiet++;
+    try {
+      const m = await importHdf5();
+      await m.ready;
+      loaded = m;
+      return m;
+    } catch (e) {
+      throw new Error(startFailure(e));
+    } finally {
+      quiet--;
+    }
+  })();
   return loading;
+}
+
+/** The address-space limit (ulimit -v) in bytes, or undefined when there is none (or not Linux). */
+function addressSpaceLimit(): number | undefined {
+  try {
+    const m = /^Max address space\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why h5wasm did not start, on one line, with the way out when it is a memory limit. */
+function startFailure(e: unknown): string {
+  const why = (e instanceof Error ? e.message : String(e)).replace(/^Aborted\((.*)\)(\. Build with .*)?$/s, "$1").replace(/\s+/g, " ");
+  const limit = addressSpaceLimit();
+  if (/out of memory|cannot allocate/i.test(why) && limit !== undefined) {
+    // V8 reserves about 10 GB of address space per WebAssembly memory for its bounds checks
+    return `cannot start HDF5 (h5wasm): ${why}; the address-space limit (ulimit -v ${Math.round(limit / 1024)} kB) leaves WebAssembly no room: raise it, or set NODE_OPTIONS=--disable-wasm-trap-handler`;
+  }
+  return `cannot start HDF5 (h5wasm): ${why}`;
 }
 
 /** Which h5wasm build was loaded: the build's vendored copy, or the package as shipped. */

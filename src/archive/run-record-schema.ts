@@ -9,13 +9,14 @@
  */
 import * as v from "valibot";
 import { METHODS } from "../ode/methods.js";
+import { shownValue } from "../shown.js";
 import type { RunRecord } from "./run-record.js";
 
 export const RUN_FORMAT = "parareal-run/1";
 
 /** Most job records a run.json may hold: the writer keeps 20,000, a library caller may keep more. */
 export const MAX_JOB_RECORDS = 1_000_000;
-/** Most time points of a run (the run configuration's own limit, MAX_POINTS in config/run-config.ts). */
+/** Most time points a run.json may name: what runs were allowed before (MAX_POINTS in config/run-config.ts is now 20,001). */
 const MAX_POINTS = 100_001;
 
 const finite = v.pipe(v.number("must be a number"), v.finite("must be a finite number"));
@@ -73,6 +74,12 @@ const parameters = v.pipe(
     saveEvery: count(1),
     maxIterations: count(0),
     reference: v.boolean("must be true or false"),
+    sources: v.optional(
+      v.looseObject(
+        { module: v.optional(text(256)), fineCommand: v.optional(v.record(text(4096), text(256), "must be an object of digests")), coarseCommand: v.optional(v.record(text(4096), text(256), "must be an object of digests")) },
+        "must be an object { module, fineCommand, coarseCommand }",
+      ),
+    ),
   },
   "must be an object",
   ),
@@ -160,8 +167,7 @@ function describeWhere(issue: v.BaseIssue<unknown>): string {
 
 function shown(value: unknown): string {
   if (value === undefined) return "missing";
-  const s = JSON.stringify(value) ?? String(value);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  return shownValue(value, 40);
 }
 
 /** The checked record, or a RunRecordError saying what is wrong and where. */

@@ -6,6 +6,7 @@ import { windowDirs } from "../archive/windows-layout.js";
 import { loadHdf5 } from "../archive/hdf5.js";
 import { REFERENCE_DIR, PARAREAL_DIR } from "../archive/layout.js";
 import type { RunRecord } from "../archive/run-record.js";
+import { oneLine, shownValue } from "../shown.js";
 import { UsageError } from "../errors.js";
 import { recordedIterations, runAt, type RunContext } from "./run-directory.js";
 
@@ -137,10 +138,11 @@ export function describeInspection(i: Inspection): string {
   const lines: string[] = [`run directory ${i.dir}`];
   if (i.run) {
     const r = i.run;
-    lines.push(`  status: ${r.status}${r.iterations !== undefined ? `, ${r.iterations} iterations` : ""}; parareal ${r.version}, executor ${r.executor}`);
+    // run.json is anyone's text: printed on one line each, escapes and all made harmless
+    lines.push(`  status: ${r.status}${r.iterations !== undefined ? `, ${r.iterations} iterations` : ""}; parareal ${oneLine(r.version, 256)}, executor ${oneLine(r.executor, 4096)}`);
     lines.push(`  started ${r.started}${r.finished ? `, finished ${r.finished}` : ""}`);
-    lines.push(`  parameters: ${JSON.stringify(r.parameters)}`);
-    if (r.error) lines.push(`  error: ${r.error}`);
+    lines.push(`  parameters: ${shownValue(r.parameters, 8192)}`);
+    if (r.error) lines.push(`  error: ${oneLine(r.error, 8192)}`);
   } else {
     lines.push("  no run.json: not a run directory, or written by another program");
   }

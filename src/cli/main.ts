@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { UsageError } from "../errors.js";
 import { addCommands } from "./commands.js";
 import { version } from "../version.js";
+import { oneLine } from "../shown.js";
 
 // HDF5 (h5wasm) work is many short calls: background TurboFan tier-up of its 3 MB of wasm costs
 // more CPU than it saves in a run, halving file-write speed on small machines. Must precede any
@@ -20,7 +21,8 @@ function fail(error: unknown): never {
     process.stderr.write(`parareal: ${error.message.replace(/^error: /, "")}\n`);
     process.exit(2);
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // one line whatever the error says (a module's multi-line message, a program's escapes)
+  const message = oneLine(error instanceof Error ? error.message : String(error), 8192);
   process.stderr.write(`parareal: ${message}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(error.stack + "\n");
   process.exit(error instanceof UsageError ? 2 : 1);
@@ -40,6 +42,8 @@ addCommands(program);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => (s.startsWith("error:") ? undefined : process.stderr.write(s)) });
 
 process.on("unhandledRejection", fail);
+// a throw from a timer or callback anywhere (a problem module's own): one line too, not a stack
+process.on("uncaughtException", fail);
 /**
  * Output that could not be written is a failure (a full disk, /dev/full), named as such; a closed
  * pipe (`parareal run --json | head`) is the reader's choice, not our failure.

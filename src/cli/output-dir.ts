@@ -15,6 +15,7 @@ import { readRunRecord, type RunRecord } from "../archive/run-record.js";
 import { UsageError } from "../errors.js";
 import { rootProblem } from "../jobs/confine.js";
 import { log } from "../log.js";
+import { oneLine, shownValue } from "../shown.js";
 import { takeLock, type Lock } from "./dir-lock.js";
 
 export { takeLock, type Lock };
@@ -39,7 +40,7 @@ function canonical(value: unknown): string | undefined {
 /** Keys whose values differ, as `key: here vs there`. */
 function differences(now: Readonly<Record<string, unknown>>, then: Readonly<Record<string, unknown>>): string[] {
   const keys = [...new Set([...Object.keys(now), ...Object.keys(then)])];
-  return keys.filter((k) => canonical(now[k]) !== canonical(then[k])).map((k) => `${k}: ${JSON.stringify(now[k]) ?? "none"} now, ${JSON.stringify(then[k]) ?? "none"} then`);
+  return keys.filter((k) => canonical(now[k]) !== canonical(then[k])).map((k) => `${oneLine(k, 64)}${k === "sources" ? " (SHA-256 of the problem module and of the files solver commands name: one of them changed)" : ""}: ${shownValue(now[k])} now, ${shownValue(then[k])} then`);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { extname } from "node:path";
 import { readRunRecord } from "../archive/run-record.js";
+import { MAX_POINTS } from "../config/run-config.js";
 import { UsageError } from "../errors.js";
 import { checkOutputFile } from "./output-file.js";
 import { modelOfCosts, modelOfRun, project, type MeasuredJob, type Projection, type ProjectionModel } from "../parareal/projection.js";
@@ -27,6 +28,8 @@ export interface ProjectFlags {
 function costModel(flags: ProjectFlags): ProjectionModel {
   const missing = (["fineCost", "coarseCost", "points", "iterations"] as const).filter((k) => flags[k] === undefined);
   if (missing.length > 0) throw new UsageError(`without a run directory, give ${missing.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
+  // the projection lays out the run's task graph as a run would: bounded alike
+  if ((flags.points as number) > MAX_POINTS) throw new UsageError(`--points ${flags.points}: at most ${MAX_POINTS} time points`);
   const slices = (flags.points as number) - 1;
   const iterations = flags.iterations as number;
   if (iterations > slices) throw new UsageError(`--iterations ${iterations}: at most the number of slices (${slices})`);
@@ -48,6 +51,7 @@ function runModel(dir: string): ProjectionModel {
   if (points === undefined || record.iterations === undefined || !record.jobs?.length || (record.status !== "converged" && record.status !== "not converged")) {
     throw new UsageError(`${dir}/run.json: not a finished run with its job records (status ${record.status})`);
   }
+  if (points > MAX_POINTS) throw new UsageError(`${dir}/run.json: ${points} time points; a run has at most ${MAX_POINTS}`);
   const slices = points - 1;
   return modelOfRun({
     jobs: record.jobs as readonly MeasuredJob[],

@@ -5,6 +5,7 @@ import { CASES_DIR } from "../archive/layout.js";
 import { readRunRecord, writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
 import { readRunStates, writeRunStates } from "../parareal/archived-result.js";
 import { resolveRunConfig, resuming, type RunConfig } from "../config/run-config.js";
+import { summarisedParameters } from "../config/size-limits.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
 import { runParareal, type RunHooks } from "../parareal/driver.js";
@@ -16,6 +17,7 @@ import { Timeline } from "../report/timeline.js";
 import { EventLog } from "../dashboard/event-log.js";
 import { UsageError } from "../errors.js";
 import { killCommands } from "../process/supervisor.js";
+import { oneLine } from "../shown.js";
 import { removeOwnExchangeFiles } from "../solvers/command.js";
 import { version } from "../version.js";
 import type { MpiRun } from "./executor-factory.js";
@@ -165,7 +167,7 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   events.emit({
     type: "run",
     started: new Date().toISOString(),
-    parameters: { ...config.parameters },
+    parameters: summarisedParameters(config.parameters),
     slices: config.t.length - 1,
     maxIterations: config.maxIterations,
     tol: config.tol,
@@ -223,6 +225,13 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // a throw outside the run's own promises (a problem module's timer): run.json says failed,
+  // before main's handler prints the one line and exits
+  const onFatal = (e: unknown) => {
+    if (!interrupted) finish("failed", { error: oneLine(e instanceof Error ? e.message : String(e), 8192) });
+  };
+  process.prependListener("uncaughtException", onFatal);
+  process.prependListener("unhandledRejection", onFatal);
   try {
     const windows: WindowRecord[] = [];
     const hooks: RunHooks = {
@@ -283,6 +292,8 @@ async function runWith(flags: RunFlags, config: RunConfig, executor: SolverExecu
     progress.stop();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.off("uncaughtException", onFatal);
+    process.off("unhandledRejection", onFatal);
     events.close();
   }
 }

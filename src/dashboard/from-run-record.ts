@@ -5,6 +5,7 @@
  * events.jsonl (checkRunEvent), and what fails it is left out.
  */
 import type { RunRecord } from "../archive/run-record.js";
+import { summarisedParameters } from "../config/size-limits.js";
 import { checkRunEvent, type RunEvent, type RunStartEvent } from "./events.js";
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
@@ -21,7 +22,8 @@ function runEvent(record: RunRecord): RunStartEvent {
     type: "run" as const,
     at: 0,
     started: record.started,
-    parameters: { ...p },
+    // as the run itself logs them: a 100,000-point y0 is not sent whole to every viewer
+    parameters: summarisedParameters(p),
     slices,
     maxIterations: index(p.maxIterations, 0) ?? slices,
     tol: num(p.tol) ?? 0,

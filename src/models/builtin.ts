@@ -1,5 +1,6 @@
 /** The built-in problems by name, with their defaults. */
 import { harmonicOscillator } from "./harmonic.js";
+import { MAX_DIMENSION } from "../config/size-limits.js";
 import type { ProblemEntry } from "./problem-entry.js";
 import { brusselator, heat1d, heatGrid, lorenz, regrid, vanDerPol } from "./systems.js";
 
@@ -53,6 +54,8 @@ export const problems: Readonly<Record<string, ProblemEntry>> = {
     points: 11,
     fine: { method: "backward-euler", h: 1e-3 },
     coarse: { method: "backward-euler" },
+    // the grid's points are the state: bounded like any state, before a grid is allocated
+    sizes: { n: { min: 1, max: MAX_DIMENSION } },
     regrid: (u, from, to) => {
       if (from["length"] !== to["length"]) throw new RangeError("heat1d maps only between grids on the same interval (parameter `length`)");
       return regrid(u, to.n!);

@@ -4,6 +4,7 @@
  */
 import type { MethodName } from "../ode/methods.js";
 import type { Problem } from "../ode/problem.js";
+import type { SizeBound } from "../config/size-limits.js";
 
 /** A problem as solver specs name it: plain data that a worker can rebuild the problem from. */
 export interface ProblemSpec {
@@ -32,6 +33,11 @@ export interface ProblemEntry {
    * states travel between jobs on the fine grid.
    */
   readonly regrid?: (y: Float64Array, from: Params, to: Params) => Float64Array;
+  /**
+   * Parameters that set a size (heat1d's grid points n): whole numbers within these bounds,
+   * checked when given (--param, --coarse-param), before the problem is built.
+   */
+  readonly sizes?: Readonly<Record<string, SizeBound>>;
 }
 
 /** A problem of the user's own, as the default export of a module: `export default defineProblem({...})`. */

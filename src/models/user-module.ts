@@ -2,7 +2,9 @@
  * Problems of the user's own: a module whose default export is `defineProblem({...})`, imported
  * once per thread by file URL (TypeScript modules through a transpiling module hook).
  */
-import type { ProblemDefinition, ProblemEntry } from "./problem-entry.js";
+import { oneLine } from "../shown.js";
+import { checkDefinition } from "./module-schema.js";
+import type { ProblemEntry } from "./problem-entry.js";
 
 const modules = new Map<string, ProblemEntry>();
 
@@ -20,16 +22,14 @@ async function allowTypeScript(): Promise<void> {
 export async function loadProblemModule(url: string): Promise<ProblemEntry> {
   const known = modules.get(url);
   if (known) return known;
-  let definition: ProblemDefinition;
+  let exported: unknown;
   try {
     if (/\.m?ts$/.test(url)) await allowTypeScript();
-    definition = ((await import(url)) as { default: ProblemDefinition }).default;
+    exported = ((await import(url)) as { default?: unknown }).default;
   } catch (e) {
-    throw new Error(`cannot load problem module ${url}: ${(e as Error).message}`);
+    throw new Error(`cannot load problem module ${url}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   }
-  if (!definition || typeof definition.build !== "function" || typeof definition.y0 !== "function" || typeof definition.defaults !== "object" || definition.defaults === null) {
-    throw new Error(`problem module ${url} must export default defineProblem({ defaults, build, y0, tEnd, points, fine, coarse })`);
-  }
+  const definition = checkDefinition(exported, url);
   const entry: ProblemEntry = { description: definition.description ?? url, ...definition };
   modules.set(url, entry);
   return entry;

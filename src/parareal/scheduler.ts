@@ -17,12 +17,15 @@ import { Future } from "../exec/future.js";
 import type { SolverExecutor } from "../jobs/solver-job.js";
 import type { SolverSpec } from "../solvers/spec.js";
 
+/** Slice-iterations to lay out ahead at most, unless `lookahead` says otherwise. */
+const LAID_OUT = 20_000;
+
 export type SolverFactory = (iteration: number) => SolverSpec;
 
 export interface PararealOptions {
   /** iterations to schedule after iteration 0 (default: the number of slices) */
   readonly maxIterations?: number | undefined;
-  /** iterations laid out beyond the one awaited (default 4): they overlap, with no barrier */
+  /** iterations laid out beyond the one awaited (default 4, down to 1 for 20,000 slices): they overlap, with no barrier */
   readonly lookahead?: number;
 }
 
@@ -107,9 +110,18 @@ export class Parareal {
     return jobs;
   }
 
+  /**
+   * Iterations laid out beyond the one awaited: 4, fewer when there are many slices. Each
+   * slice-iteration laid out holds its futures and jobs in memory (kilobytes), and with thousands
+   * of slices one iteration alone keeps every worker busy.
+   */
+  private get lookahead(): number {
+    return this.options.lookahead ?? Math.max(1, Math.min(4, Math.floor(LAID_OUT / Math.max(1, this.t.length - 1))));
+  }
+
   /** Lay out iterations up to `awaited + lookahead` (at most the last). */
   private extend(jobs: Future<Vector>[][], awaited: number): void {
-    const upTo = Math.min(this.lastIteration, awaited + (this.options.lookahead ?? 4));
+    const upTo = Math.min(this.lastIteration, awaited + this.lookahead);
     for (let k = jobs.length; k <= upTo; k++) jobs.push(this.step(k, jobs[k - 1]!, this.t));
   }
 

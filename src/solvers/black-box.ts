@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { isCancelled } from "../errors.js";
-import { oneLine } from "../one-line.js";
+import { strippedLine } from "../shown.js";
 import { loadHdf5, readDataset, writeHdf5 } from "../archive/hdf5.js";
 import { Literal, type H5Snap } from "../expr/vector.js";
 import { expandTemplate, ioNames, removeQuietly, type CommandSpec } from "./command.js";
@@ -23,7 +23,7 @@ async function runBlackBox(kind: "coarse" | "fine", command: CommandSpec, iterat
     writeHdf5(input, [{ name: "data", data: y, shape: [y.length], attributes: { t0: { dtype: "float64", value: t0 }, t1: { dtype: "float64", value: t1 } } }]);
     await runShell(expandTemplate(command.template, { in: input, out: output, t0, t1, iter: iteration, h }), what, stop).catch((e: unknown) => {
       // its stderr is the program's: escapes and line breaks must not reach a terminal or run.json
-      throw isCancelled(e) || !(e instanceof Error) ? e : new Error(oneLine(e.message, 4000));
+      throw isCancelled(e) || !(e instanceof Error) ? e : new Error(strippedLine(e.message, 4000));
     });
     if (!existsSync(output)) throw new Error(`${what} exited 0 but wrote no {out} file (${output})`);
     const { data, shape } = readDataset(output, "data");

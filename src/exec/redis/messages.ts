@@ -3,7 +3,7 @@
  * announcement, job payloads, job results and control messages. Anything unsigned, wrongly signed
  * or malformed reads as undefined: it is ignored, or fails the one job it came with.
  */
-import { oneLine } from "../../one-line.js";
+import { strippedLine } from "../../shown.js";
 import { CONTROL_MAX_AGE_MS, HEARTBEAT_TIMEOUT_MS, RUN_ID, type ControlMessage } from "./keys.js";
 import type { Signer } from "./signing.js";
 
@@ -117,7 +117,7 @@ const MAX_REASON_CHARS = 4000;
  * fail a run (or fill its terminal) with a reason of their own.
  */
 export function sealFailure(signer: Signer, run: string, jobId: string, reason: string): string {
-  const text = oneLine(reason, MAX_REASON_CHARS);
+  const text = strippedLine(reason, MAX_REASON_CHARS);
   return JSON.stringify({ reason: text, sig: signer.sign("failed", run, jobId, text) });
 }
 
@@ -127,7 +127,7 @@ export function openFailure(signer: Signer, run: string, jobId: string, failedRe
   try {
     const { reason, sig } = JSON.parse(failedReason) as { reason?: unknown; sig?: unknown };
     if (typeof reason !== "string" || !signer.verify(sig, "failed", run, jobId, reason)) return undefined;
-    return oneLine(reason);
+    return strippedLine(reason);
   } catch {
     return undefined;
   }
@@ -141,7 +141,7 @@ export function failureReason(failedReason: string): string {
   } catch {
     // not sealed: a refusal, or BullMQ's own reason
   }
-  return oneLine(failedReason);
+  return strippedLine(failedReason);
 }
 
 /**

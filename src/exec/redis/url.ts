@@ -1,6 +1,6 @@
 /** Redis URL checks and redaction, kept apart from the client so the CLI can start without it. */
 import { accessSync, constants, statSync } from "node:fs";
-import { oneLine } from "../../one-line.js";
+import { strippedLine } from "../../shown.js";
 
 /** The URL without its password, for messages. */
 export function describeUrl(url: string): string {
@@ -19,9 +19,9 @@ export function describeUrl(url: string): string {
  */
 function maskRaw(text: string): string {
   const at = text.lastIndexOf("@");
-  if (at < 0) return oneLine(text, 200);
+  if (at < 0) return strippedLine(text, 200);
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? "";
-  return oneLine(`${scheme}***${text.slice(at)}`, 200);
+  return strippedLine(`${scheme}***${text.slice(at)}`, 200);
 }
 
 export function checkUrl(url: string): void {
@@ -36,7 +36,7 @@ export function checkUrl(url: string): void {
   }
   // ioredis reads the path as the database number; anything else fails later and obscurely
   if (!/^\/?(\d{1,9})?$/.test(u.pathname)) {
-    throw new Error(`\`${describeUrl(url)}\` names database \`${oneLine(u.pathname.slice(1), 50)}\`: give a database number (an integer from 0), as in redis://host:port/0`);
+    throw new Error(`\`${describeUrl(url)}\` names database \`${strippedLine(u.pathname.slice(1), 50)}\`: give a database number (an integer from 0), as in redis://host:port/0`);
   }
 }
 
@@ -53,6 +53,6 @@ export function checkCaFile(file: string): void {
     accessSync(file, constants.R_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new Error(`cannot read \`${oneLine(file, 200)}\` (${code}): give the PEM file of the certificate authority that signed the server's certificate`);
+    throw new Error(`cannot read \`${strippedLine(file, 200)}\` (${code}): give the PEM file of the certificate authority that signed the server's certificate`);
   }
 }

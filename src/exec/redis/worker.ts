@@ -11,7 +11,7 @@ import { Worker, UnrecoverableError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { Piscina } from "piscina";
 import { log } from "../../log.js";
-import { oneLine } from "../../one-line.js";
+import { strippedLine } from "../../shown.js";
 import type { ThreadResult, ThreadTask, WireOutput } from "../job.js";
 import { connectRedis, createRedis, describeUrl, type RedisSettings } from "./connection.js";
 import { aliveKey, announceKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_TIMEOUT_MS, PREFIX, queueName, redisTime, RUN_ID, RUNS_KEY, workersKey } from "./keys.js";
@@ -223,8 +223,8 @@ export class WorkerService<P> {
     // serving. Its failure is not signed: its driver (if any) did not send it, and puts back what
     // it did send.
     const refuse = (why: string): never => {
-      log.error(`worker: job ${id} of run ${run} refused: ${oneLine(why)}`);
-      throw new UnrecoverableError(oneLine(why));
+      log.error(`worker: job ${id} of run ${run} refused: ${strippedLine(why)}`);
+      throw new UnrecoverableError(strippedLine(why));
     };
     const a = this.announcements.get(run);
     if (!a) return refuse(`run ${run} is not attached`);
@@ -244,7 +244,7 @@ export class WorkerService<P> {
     try {
       payload = this.runtime.admit(data, a);
     } catch (e) {
-      log.error(`worker: job ${id} of run ${run} refused: ${oneLine((e as Error).message)}`);
+      log.error(`worker: job ${id} of run ${run} refused: ${strippedLine((e as Error).message)}`);
       throw fail(e, true);
     }
     log.info(`worker: job ${id} of run ${run} started (attempt ${job.attemptsMade + 1})`);

@@ -5,7 +5,7 @@ import { CASES_DIR } from "../archive/layout.js";
 import { readRunRecord, writeRunRecord, type RunRecord, type RunStatus } from "../archive/run-record.js";
 import { readRunStates, writeRunStates } from "../parareal/archived-result.js";
 import { resolveRunConfig, resuming, type RunConfig } from "../config/run-config.js";
-import { summarisedParameters } from "../config/size-limits.js";
+import { summarisedParameters } from "../size-limits.js";
 import { describeUrl } from "../exec/redis/url.js";
 import { log } from "../log.js";
 import { runParareal, type RunHooks } from "../parareal/driver.js";

@@ -19,7 +19,7 @@ import { watchImport } from "../models/import-watchdog.js";
 import { loadProblemModule } from "../models/user-module.js";
 import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers/spec.js";
 import { oneLine } from "../shown.js";
-import { checkDimension, checkIterateSize, checkSizeParameter, MAX_DENSE_DIMENSION } from "./size-limits.js";
+import { checkDimension, checkIterateSize, checkSizeParameter, MAX_DENSE_DIMENSION } from "../size-limits.js";
 import { sourceDigests, type SourceDigests } from "./source-digests.js";
 import type { OpenFoamInput, OpenFoamRunParameters, OpenFoamSetup } from "./openfoam-config.js";
 

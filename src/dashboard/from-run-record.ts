@@ -5,7 +5,7 @@
  * events.jsonl (checkRunEvent), and what fails it is left out.
  */
 import type { RunRecord } from "../archive/run-record.js";
-import { summarisedParameters } from "../config/size-limits.js";
+import { summarisedParameters } from "../size-limits.js";
 import { checkRunEvent, type RunEvent, type RunStartEvent } from "./events.js";
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);

@@ -1,6 +1,6 @@
 /** The built-in problems by name, with their defaults. */
 import { harmonicOscillator } from "./harmonic.js";
-import { MAX_DIMENSION } from "../config/size-limits.js";
+import { MAX_DIMENSION } from "../size-limits.js";
 import type { ProblemEntry } from "./problem-entry.js";
 import { brusselator, heat1d, heatGrid, lorenz, regrid, vanDerPol } from "./systems.js";
 

@@ -4,7 +4,7 @@
  */
 import type { MethodName } from "../ode/methods.js";
 import type { Problem } from "../ode/problem.js";
-import type { SizeBound } from "../config/size-limits.js";
+import type { SizeBound } from "../size-limits.js";
 
 /** A problem as solver specs name it: plain data that a worker can rebuild the problem from. */
 export interface ProblemSpec {

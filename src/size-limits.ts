@@ -3,7 +3,7 @@
  * `--param n=1e9` must be one line and exit 2, not an allocation failure, a 250 MB run.json or a
  * driver that grows until the machine kills it.
  */
-import { UsageError } from "../errors.js";
+import { UsageError } from "./errors.js";
 
 /**
  * Most numbers in a state (heat1d's n, a module's dim): run.json and --resume keep y0 in full, a

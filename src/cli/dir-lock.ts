@@ -8,7 +8,8 @@
  * removes it only if it is still the stale one it judged, and creates its own exclusively, so of
  * drivers racing for a stale lock exactly one wins. A lock of another host is never judged.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, constants, fstatSync, linkSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import type { RunLayout } from "../archive/layout.js";
 import { NotRegularFileError, openRegularFile } from "../archive/regular-file.js";
@@ -132,8 +133,8 @@ function judge(held: HeldLock): Verdict {
   return holderAlive({ ...c, pid: c.pid }, held.mtimeMs) ? { stale: false, who } : { stale: true };
 }
 
-/** Create `path` exclusively holding `text`; false when it exists. Never through a link (O_EXCL). */
-function createExclusive(path: string, text: string, shown: string): boolean {
+/** Create `path` exclusively (O_EXCL: never through a link) holding `text`; false when it exists. */
+function writeExclusive(path: string, text: string, shown: string): boolean {
   let fd: number;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
@@ -150,6 +151,28 @@ function createExclusive(path: string, text: string, shown: string): boolean {
   }
   closeSync(fd);
   return true;
+}
+
+/**
+ * Create `path` exclusively holding `text`; false when it exists. The text is written under a
+ * name of our own and hard-linked into place (link fails on any existing entry, a link included),
+ * so another driver never reads the lock empty; where the filesystem has no hard links, the lock
+ * is created and then written (an empty lock is judged by its age).
+ */
+function createExclusive(path: string, text: string, shown: string): boolean {
+  const own = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  if (!writeExclusive(own, text, shown)) return writeExclusive(path, text, shown);
+  try {
+    linkSync(own, path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS") return writeExclusive(path, text, shown);
+    throw new UsageError(`cannot write to output directory \`${shown}\`: ${path}: ${code ?? (e as Error).message}`);
+  } finally {
+    rmSync(own, { force: true });
+  }
 }
 
 function pause(ms: number): void {

@@ -18,6 +18,9 @@ import { aliveKey, announceKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_TIMEOU
 import { failureReason, heartbeatAge, isFresh, openAnnouncement, openControl, openJob, sealFailure, sealResult, type Announcement } from "./messages.js";
 import type { Signer } from "./signing.js";
 
+/** How long a run that ended may take to record the jobs this worker had in hand. */
+const DETACH_GRACE_MS = 3000;
+
 /** How a worker process checks and runs the payloads of one kind of job. */
 export interface WorkerRuntime<P> {
   /** a module whose default export takes a ThreadTask<P> and returns a ThreadResult */
@@ -278,7 +281,15 @@ export class WorkerService<P> {
     this.announcements.delete(run);
     this.liveUntil.delete(run);
     for (const [key, flag] of this.cancelFlags) if (key.startsWith(`${run}/`)) flag.fill(1);
-    await a.worker.close(true).catch(() => undefined);
+    // the jobs in hand stop at their next chunk: let BullMQ record them (a record written after the
+    // clean-up below would stay in Redis), but not for long
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      a.worker.close().then(() => true, () => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DETACH_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!closed) await a.worker.close(true).catch(() => undefined);
     a.connection.disconnect();
     // a closing worker may have touched the queue after the driver cleaned it: clean again
     await deleteRunKeys(this.redis, run).catch(() => undefined);

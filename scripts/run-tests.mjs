@@ -1,6 +1,7 @@
 // The test suite: most files run three at a time (they spend much of their time waiting on child
-// processes, servers and sleeps), then the few whose assertions are about timing (signals within a
-// deadline, projected wall times) run alone, so that a busy machine cannot fail them.
+// processes, servers and sleeps), then the few whose assertions are about timing after them, so
+// that a busy machine cannot fail them: the deadlines (signals, Redis faults) two at a time (one of
+// them mostly waits), the projection of wall times alone.
 //   node scripts/run-tests.mjs            every test (npm test)
 //   node scripts/run-tests.mjs --unit     the fast tier: no child processes, servers or browser
 import { spawnSync } from "node:child_process";
@@ -11,8 +12,10 @@ const dir = join("dist", "test");
 const all = readdirSync(dir).filter((n) => n.endsWith(".test.js"));
 const name = (f) => f.replace(/\.test\.js$/, "");
 
-/** assertions about time: alone, after the rest */
-const timing = new Set(["hardening", "redis-trust", "projection"]);
+/** assertions about deadlines: after the rest, two at a time */
+const deadlines = new Set(["hardening", "redis-trust"]);
+/** assertions about measured wall times: alone, last */
+const alone = new Set(["projection"]);
 /** no process, server or browser: the development tier */
 const unit = new Set(["expr", "ode", "integrators", "archive", "parareal", "structure", "solvers", "mgrit", "criteria", "windows", "kernel", "hdf5-writer"]);
 /** the longest first, so that three at a time finish together */
@@ -31,8 +34,6 @@ const rank = (f) => {
   const i = long.indexOf(name(f));
   return i < 0 ? long.length : i;
 };
-const parallel = all.filter((f) => !timing.has(name(f))).sort((a, b) => rank(a) - rank(b));
-const alone = all.filter((f) => timing.has(name(f)));
-const first = run(parallel, 3);
-const second = run(alone, 1);
-process.exit(first || second);
+const parallel = all.filter((f) => !deadlines.has(name(f)) && !alone.has(name(f))).sort((a, b) => rank(a) - rank(b));
+const statuses = [run(parallel, 3), run(all.filter((f) => deadlines.has(name(f))), 2), run(all.filter((f) => alone.has(name(f))), 1)];
+process.exit(statuses.find((s) => s !== 0) ?? 0);

@@ -212,8 +212,10 @@ test("SIGINT while OpenFOAM runs: the applications are killed, their copies remo
   assert.ok(processesUnder(cases).length > 0, "an application runs in a scratch copy");
   run.child.kill("SIGINT");
   assert.equal(await run.exited, 130, run.stderr);
-  await sleep(300);
-  assert.deepEqual(processesUnder(cases), [], "no application left running");
+  // killed, they may take a moment to be gone on a busy machine: 2 s, as for any solver command
+  const killedBy = Date.now() + 2000;
+  while (processesUnder(cases).length > 0 && Date.now() < killedBy) await sleep(50);
+  assert.deepEqual(processesUnder(cases), [], "no application left running 2 s after the driver's exit");
   assert.deepEqual(readdirSync(cases), [], "scratch copies removed");
   assert.equal((JSON.parse(readFileSync(join(out, "run.json"), "utf8")) as { status: string }).status, "interrupted");
 });

@@ -91,9 +91,12 @@ test("unsigned control messages stop nothing; a run whose keys are deleted fails
     assert.doesNotMatch(worker.stderr, /cancelled by the driver/);
 
     // someone deletes a running run's keys: the driver says so and ends
-    const victim = spawnCli(t, ["run", "--redis", redis.url, ...heavy, "--output", join(dir, "b")]);
-    await sleep(300);
-    for (let i = 0; i < 100 && (await client.keys(`${PREFIX}:run-*:announce`)).length === 0; i++) await sleep(50);
+    // fine jobs of about 1 s: the run cannot end before the driver's next heartbeat (every 3 s) looks
+    const victim = spawnCli(t, ["run", "--redis", redis.url, ...heavy, "--h", "1e-8", "--output", join(dir, "b")]);
+    // once the run is announced (a busy machine may take seconds to get there)
+    const announcedBy = Date.now() + 20_000;
+    while ((await client.keys(`${PREFIX}:run-*:announce`)).length === 0 && Date.now() < announcedBy) await sleep(50);
+    assert.equal((await client.keys(`${PREFIX}:run-*:announce`)).length, 1, `the victim's run was announced; driver: ${victim.stderr}`);
     const deleted = Date.now();
     for (const key of await client.keys(`${PREFIX}:*`)) await client.del(key);
     const code = await Promise.race([victim.exited, sleep(20_000).then(() => "hung")]);

@@ -170,34 +170,17 @@ function trajectoryChart(d: RunData): Chart {
 function convergenceChart(d: RunData): Chart {
   const residual = d.record?.residual;
   if (residual !== undefined) return mgritConvergenceChart(d, residual);
-  const maxdif = (d.record?.maxdif ?? []).map((m, i) => ({ k: i + 1, maxdif: m, series: "max |y^k - y^(k-1)|" }));
+  const maxdif = d.record?.maxdif ?? [];
   const tol = d.record?.parameters.tol;
   if (maxdif.length === 0) throw new Error("no maxdif history: the convergence plot needs the run.json of a parareal run");
+  // zeros (a run that ends when every slice is exact) cannot sit on the log scale
+  const points = maxdif.flatMap((value, i) => (Number.isFinite(value) && value > 0 ? [{ k: i + 1, value, series: "max |y^k - y^(k-1)|" }] : []));
   return {
     title: "convergence: the change between successive iterates",
     width: WIDTH,
     height: 300,
-    layer: [
-      {
-        data: { values: maxdif },
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "k", type: "quantitative", title: "iteration k", axis: { tickMinStep: 1 } },
-          // the largest change of any component: position and momentum mixed, so no unit
-          y: { field: "maxdif", type: "quantitative", title: "max |y^k - y^(k-1)| over all components", scale: { type: "log" } },
-          color: { field: "series", type: "nominal", title: null },
-        },
-      },
-      ...(tol === undefined || !(tol > 0)
-        ? []
-        : [
-            {
-              data: { values: [{ tol, series: `tolerance ${tol}` }] },
-              mark: { type: "rule", strokeDash: [6, 4], color: "#d62728" },
-              encoding: { y: { field: "tol", type: "quantitative" }, strokeDash: { field: "series", type: "nominal", title: null } },
-            },
-          ]),
-    ],
+    // the largest change of any component: position and momentum mixed, so no unit
+    layer: convergenceLayers(points, tol, "max |y^k - y^(k-1)| over all components"),
   };
 }
 

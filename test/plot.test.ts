@@ -45,7 +45,7 @@ function attributes(tag: string): Record<string, string> {
 test("plot: one PNG of everything; the SVG's labels, legend colours and the maxdif axis; the timeline of every job", async (t) => {
   const dir = tempDir(t);
   // two worker threads, and coarse jobs in the driver: three rows, plus the cancelled jobs' row
-  assert.equal((await runCli(["run", "--workers", "2", "--output", dir])).code, 0);
+  assert.equal((await runCli(["run", "--workers", "2", "--driver-jobs", "coarse", "--output", dir])).code, 0);
   const record = readRunRecord(dir)!;
   const jobs = record.jobs ?? [];
   const [png, svg, timeline] = ["all.png", "all.svg", "timeline.svg"].map((f) => join(dir, f)) as [string, string, string];

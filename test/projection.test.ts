@@ -53,7 +53,7 @@ function overlaps(jobs: readonly JobRecord[]): string | undefined {
 
 test("every job's times are consistent: started after submitted, finished after started, one job at a time per worker", async (t) => {
   const dir = tempDir(t);
-  const r = await runCli(["run", "--workers", "2", "--output", dir]);
+  const r = await runCli(["run", "--workers", "2", "--driver-jobs", "coarse", "--output", dir]);
   assert.equal(r.code, 0, r.stderr);
   const record = JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as RunRecord;
   const jobs = record.jobs ?? [];

@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type NormName, type RelaxName } from "../config/choices.js";
 import type { MgritSettings, RunInput } from "../config/run-config.js";
+import { DRIVER_JOB_CHOICES, type DriverJobs } from "../config/driver-jobs.js";
 import { METHODS, type MethodName } from "../ode/method-names.js";
 import { problems } from "../models/builtin.js";
 import { templateProblem } from "../solvers/command.js";
@@ -38,6 +39,7 @@ export interface CommonFlags extends ExecutorFlags {
   maxIterations?: number;
   saveEvery: number;
   debug: boolean;
+  driverJobs?: DriverJobs;
 }
 
 export interface RunFlags extends CommonFlags, OpenFoamFlags {
@@ -100,6 +102,11 @@ export function addCommonOptions(command: Command): Command {
     .optionsGroup(GROUP.execution)
     .addOption(new Option("--workers <n>", "worker threads, started as work needs them").default(availableParallelism(), "one per core").argParser(workerCount))
     .addOption(new Option("--executor <name>", "where jobs run: threads (a worker pool) or inline (this thread, for debugging)").choices(["threads", "inline"]).default("threads"))
+    .addOption(
+      new Option("--driver-jobs <which>", "jobs the driver runs itself, sparing a round trip to a worker: cheap (the coarse ones, and fine ones of a few microseconds: euler or rk4 on a built-in or declared problem) or coarse (every fine job goes to a worker)")
+        .choices(DRIVER_JOB_CHOICES)
+        .default(undefined, "cheap; coarse with --redis or --mpi, whose workers are there to work"),
+    )
     .addOption(new Option("--redis <url>", "run jobs on `parareal worker` processes through this Redis server (redis:// or rediss://)").env("PARAREAL_REDIS"))
     .option("--redis-ca <file>", "PEM file of the certificate authority for rediss://")
     .addOption(new Option("--key-file <file>", "with --redis: the key shared with the workers (mode 600); or PARAREAL_KEY").env("PARAREAL_KEY_FILE"))
@@ -217,12 +224,18 @@ export function runInput(flags: RunFlags, given: (option: string) => boolean): R
     method: flags.method,
     ...mgritInput(flags),
     saveEvery: flags.saveEvery,
+    driverJobs: driverJobsOf(flags),
     reference: flags.reference,
     resume: flags.resume,
     output: flags.output,
     ...(openfoam === undefined ? {} : { openfoam }),
   };
   return input;
+}
+
+/** --driver-jobs, by default cheap on threads; with Redis the workers were started to work. */
+export function driverJobsOf(flags: CommonFlags & { mpi?: boolean }): DriverJobs {
+  return flags.driverJobs ?? (flags.redis !== undefined || flags.mpi === true ? "coarse" : "cheap");
 }
 
 /** --levels, --coarsening and --relax as given (resolveRunConfig refuses them without --method mgrit). */

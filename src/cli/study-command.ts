@@ -12,7 +12,7 @@ import { openExecutor } from "./executor-factory.js";
 import { configureLog } from "./logging.js";
 import { checkOutputFile } from "./output-file.js";
 import { checkStudyOutput, claimStudyRuns, refuseSameDirectory } from "./study-output.js";
-import { criteriaInput, type CommonFlags } from "./run-options.js";
+import { criteriaInput, driverJobsOf, type CommonFlags } from "./run-options.js";
 import { compareMethods, formatMethods, type MethodSpec } from "./study-methods.js";
 import { convergenceLayers, convergencePoints } from "./convergence-chart.js";
 
@@ -50,6 +50,7 @@ async function studyMethods(flags: StudyFlags, given: (option: string) => boolea
     ...criteriaInput(flags, given),
     ...(flags.maxIterations === undefined ? {} : { maxIterations: flags.maxIterations }),
     saveEvery: flags.saveEvery,
+    driverJobs: driverJobsOf(flags),
     reference: false,
   };
   const rows = await compareMethods(flags, base, flags.methods!, flags.coarsening);
@@ -104,6 +105,7 @@ export async function study(flags: StudyFlags): Promise<StudyRow[]> {
       ...criteriaInput(flags, () => true),
       ...(flags.maxIterations === undefined ? {} : { maxIterations: flags.maxIterations }),
       saveEvery: flags.saveEvery,
+      driverJobs: driverJobsOf(flags),
       reference: false,
       output: join(flags.output, `zeta-${zeta}`),
     });

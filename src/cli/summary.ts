@@ -27,12 +27,13 @@ export function formatSummary(r: RunReport, tol: number): string {
     }
   } else lines.push(...table(r.measurements, r.t.length - 1, r.maxdif));
   const resumed = r.resumedJobs + r.referenceResumedJobs;
-  lines.push(`jobs: ${r.fineJobs} fine, ${r.coarseJobs} coarse, ${r.cancelledJobs} cancelled on ${r.workers} workers${resumed > 0 ? `; ${resumed} fine jobs taken from the earlier run's files (--resume)` : ""}`);
+  const where = r.fineInDriver ? "in the driver (fine jobs of little work: cheaper here than a round trip to a worker; --driver-jobs coarse sends them to workers)" : `on ${r.workers} workers`;
+  lines.push(`jobs: ${r.fineJobs} fine, ${r.coarseJobs} coarse, ${r.cancelledJobs} cancelled ${where}${resumed > 0 ? `; ${resumed} fine jobs taken from the earlier run's files (--resume)` : ""}`);
   const ref = r.referenceSeconds === undefined ? "skipped" : `${r.referenceSeconds.toFixed(3)} s (${r.referenceFineJobs} fine jobs)`;
-  lines.push(`wall time: reference ${ref}, ${r.method ?? "parareal"} ${r.wallSeconds.toFixed(3)} s (workers' start-up before them: ${r.startupSeconds.toFixed(3)} s)`);
+  lines.push(`wall time: reference ${ref}, ${r.method ?? "parareal"} ${r.wallSeconds.toFixed(3)} s (${r.fineInDriver && r.startupSeconds === 0 ? "no worker started" : `workers' start-up before them: ${r.startupSeconds.toFixed(3)} s`})`);
   const s = r.speedup;
   const serial = s.serialEstimated ? `the serial fine solve (estimated from the fine jobs: ${s.serialSeconds.toFixed(3)} s)` : "the serial fine reference";
-  lines.push(`speedup ${s.speedup.toFixed(2)} over ${serial}, efficiency ${s.efficiency.toFixed(2)} on ${r.workers} workers, workers idle ${(100 * s.idleShare).toFixed(0)}%`);
+  lines.push(`speedup ${s.speedup.toFixed(2)} over ${serial}, efficiency ${s.efficiency.toFixed(2)} on ${r.fineInDriver ? "the driver alone" : `${r.workers} workers`}, ${r.fineInDriver ? "idle" : "workers idle"} ${(100 * s.idleShare).toFixed(0)}%`);
   lines.push(`compute: fine ${s.fineSeconds.toFixed(3)} s (${seconds(s.fineCost)} a job), coarse ${s.coarseSeconds.toFixed(3)} s (${seconds(s.coarseCost)} a job)`);
   lines.push(
     `theory for K = ${r.iterations}, N = ${r.t.length - 1}: at most ${s.bound.classical.toFixed(2)} without pipelining (N/K = ${s.bound.slicesOverIterations.toFixed(2)}), ${s.bound.pipelined.toFixed(2)} pipelined`,

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { fineNameClash } from "../archive/filename.js";
 import { runLayout, type RunLayout } from "../archive/layout.js";
 import { UsageError } from "../errors.js";
+import { keptRows, subSteps } from "../ode/iterate.js";
 import { linspace } from "../ode/linspace.js";
 import type { MethodName } from "../ode/methods.js";
 import type { Problem } from "../ode/problem.js";
@@ -21,6 +22,7 @@ import { coarseSpec, fineSpec, type CoarseSpec, type FineSpec } from "../solvers
 import { oneLine } from "../shown.js";
 import { checkDimension, checkIterateSize, checkSizeParameter, MAX_DENSE_DIMENSION } from "../size-limits.js";
 import { sourceDigests, type SourceDigests } from "./source-digests.js";
+import { fineRunsInDriver, type DriverJobs } from "./driver-jobs.js";
 import type { OpenFoamInput, OpenFoamRunParameters, OpenFoamSetup } from "./openfoam-config.js";
 
 export { METHOD_CHOICES, NORM_NAMES, RELAX_NAMES, type MethodChoice, type NormName, type RelaxName } from "./choices.js";
@@ -78,6 +80,8 @@ export interface RunInput {
   readonly output: string;
   /** an OpenFOAM case instead of a problem (parareal run --openfoam; see openfoam-config.ts) */
   readonly openfoam?: OpenFoamInput;
+  /** which jobs the driver runs itself (default cheap: see driver-jobs.ts) */
+  readonly driverJobs?: DriverJobs;
 }
 
 /** What run.json records of a run, and what --resume compares: plain data. */
@@ -341,6 +345,9 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
   if (clash) throw new UsageError(`--points ${points} over --t-end ${tEnd}: ${clash}; give fewer --points or another --t-end`);
   const resume = input.resume ?? false;
   const fineCommand = p.fineCommand === undefined ? {} : { command: { template: p.fineCommand, workdir: layout.io } };
+  const widest = Math.max(...t.subarray(1).map((tb, i) => tb - (t[i] as number)));
+  const steps = subSteps(0, widest, h);
+  const inDriver = p.fineCommand === undefined && fineRunsInDriver(input.driverJobs ?? "cheap", { problem: fineProblem, method: p.fine, steps, rows: keptRows(steps, p.saveEvery) });
   const coarseCommand = p.coarseCommand === undefined ? undefined : { template: p.coarseCommand, workdir: layout.io };
   return {
     problem,
@@ -361,7 +368,7 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
     modules: problem.module === undefined ? [] : [problem.module],
     coarse: (k) => coarseSpec(problem, k, p.coarse, p.coarseH, p.coarseParams, coarseCommand),
     fine: (k, archive) =>
-      fineSpec(problem, k, { h, archive, saveEvery: p.saveEvery, method: p.fine, ...present({ rtol: p.rtol, atol: p.atol }), ...fineCommand, ...(resume ? { reuse: true } : {}) }),
+      fineSpec(problem, k, { h, archive, saveEvery: p.saveEvery, method: p.fine, ...present({ rtol: p.rtol, atol: p.atol }), ...fineCommand, ...(resume ? { reuse: true } : {}), inDriver }),
   };
 }
 

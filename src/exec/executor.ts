@@ -3,7 +3,8 @@
  * get a future output; `gather`, `cancel`, `asCompleted`. A job starts as soon as its input
  * exists; ready jobs wait in a priority queue (earlier iterations first, the coarse chain first)
  * until a worker slot is free. Backends (inline, threads, redis) only say how one payload is run;
- * cheap jobs marked `local` run in the submitting thread without a round trip.
+ * cheap jobs marked `local` run in the submitting thread without a round trip, one at a time in
+ * the same order.
  */
 import { isCancelled } from "../errors.js";
 import { Future } from "./future.js";
@@ -86,10 +87,16 @@ function safely(listener: (e: JobEvent) => void, event: JobEvent): void {
   }
 }
 
+/** Longest run of local jobs between two turns of the event loop. */
+const LOCAL_SLICE_MS = 5;
+
 export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Executor<J, V> {
   readonly stats: ExecutorStats = { submitted: 0, completed: {}, resumedJobs: 0, cancelledQueued: 0, cancelledRunning: 0, failed: 0 };
   readonly workersSeen = new Set<string>();
   private readonly ready = new ReadyQueue<Entry<J, V, P>>();
+  /** local jobs whose inputs exist, run one at a time by drainLocal */
+  private readonly localReady = new ReadyQueue<Entry<J, V, P>>();
+  private draining = false;
   private running = 0;
   private seq = 0;
   private closed = false;
@@ -154,8 +161,10 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
           return;
         }
         if (this.halted) future.cancel();
-        else if (entry.info.local) this.start(entry, true);
-        else {
+        else if (entry.info.local) {
+          this.localReady.push(entry);
+          void this.drainLocal();
+        } else {
           this.ready.push(entry);
           this.dispatch();
         }
@@ -199,6 +208,30 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
   halt(): void {
     this.halted = true;
     for (let e = this.ready.pop(); e !== undefined; e = this.ready.pop()) e.future.cancel();
+    for (let e = this.localReady.pop(); e !== undefined; e = this.localReady.pop()) e.future.cancel();
+  }
+
+  /**
+   * Local jobs, one at a time in priority order: each one's time is its own, and the coarse
+   * chain goes first. Every few milliseconds the event loop gets a turn, so that signals, timers
+   * and answers from workers are not held up by a long run of cheap jobs.
+   */
+  private async drainLocal(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      let since = performance.now();
+      for (let entry = this.localReady.pop(); entry !== undefined; entry = this.localReady.pop()) {
+        if (entry.future.settled) continue; // cancelled while queued
+        await this.start(entry, true);
+        if (performance.now() - since > LOCAL_SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          since = performance.now();
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
   private dispatch(): void {
@@ -209,11 +242,11 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
     while (this.running < this.concurrency && this.ready.size > 0) {
       const entry = this.ready.pop() as Entry<J, V, P>;
       if (entry.future.settled) continue; // cancelled while queued
-      this.start(entry, false);
+      void this.start(entry, false);
     }
   }
 
-  private start(entry: Entry<J, V, P>, local: boolean): void {
+  private start(entry: Entry<J, V, P>, local: boolean): Promise<void> {
     entry.started = true;
     if (!local) this.running++;
     this.emit(entry, "running");
@@ -229,7 +262,7 @@ export abstract class QueueExecutor<J, V, P, O extends WireOutput> implements Ex
     };
     const payload = entry.payload as P;
     const work = local ? this.runtime.run(payload) : this.run(payload, control);
-    work.then(
+    return work.then(
       (out) => this.finished(entry, local, out, undefined),
       (err: unknown) => this.finished(entry, local, undefined, err),
     );

@@ -46,6 +46,7 @@ const solver = v.variant("kind", [
     rtol: v.optional(positive),
     atol: v.optional(positive),
     reuse: v.optional(v.boolean()),
+    inDriver: v.optional(v.boolean()),
   }),
 ]);
 

@@ -28,9 +28,10 @@ export interface JobSpec {
 /** An executor of solver jobs on vector expressions. */
 export type SolverExecutor = Executor<JobSpec, Vector>;
 
-/** A coarse solver run by a method is microseconds of work: run it where it is submitted. */
+/** A coarse solver run by a method is microseconds of work, and so is a fine one marked so: run them where they are submitted. */
 function isCheap(solver: SolverSpec): boolean {
-  return solver.kind === "coarse" && solver.command === undefined && solver.openfoam === undefined;
+  if (solver.command !== undefined || solver.openfoam !== undefined) return false;
+  return solver.kind === "coarse" || solver.inDriver === true;
 }
 
 export const solverJobs: JobAdapter<JobSpec, Vector, JobPayload, JobOutput> = {

@@ -6,7 +6,8 @@
 import type { Criteria, RunConfig } from "../config/run-config.js";
 import { literal } from "../expr/vector.js";
 import type { ExecutorStats } from "../exec/executor.js";
-import type { SolverExecutor } from "../jobs/solver-job.js";
+import { solverJobs, type SolverExecutor } from "../jobs/solver-job.js";
+import type { SolverSpec } from "../solvers/spec.js";
 import { speedupReport, type SpeedupReport } from "../report/speedup.js";
 import { Timeline } from "../report/timeline.js";
 import { pararealSegment, values, type SegmentHooks, type SegmentMethod, type SegmentOutcome } from "./method.js";
@@ -81,6 +82,8 @@ export interface RunReport {
   /** speedup over the serial fine solve, where the time went, and what theory allows */
   speedup: SpeedupReport;
   workers: number;
+  /** the fine jobs were cheap enough for the driver to run them itself (config/driver-jobs.ts): no worker computed */
+  fineInDriver?: boolean;
   output: string;
 }
 
@@ -104,9 +107,14 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
   const slices = t.length - 1;
 
   const warmStart = performance.now();
-  // the reference is a serial chain; parareal keeps every slice busy at most
-  if (canWarm(exec)) await exec.warm(Math.min(exec.concurrency, slices), config.modules);
-  const startupSeconds = (performance.now() - warmStart) / 1000;
+  // the reference is a serial chain; parareal keeps every slice busy at most. A run whose jobs
+  // all run in the driver (cheap ones) starts no worker at all.
+  const inDriver = (solver: SolverSpec) => solverJobs.info({ solver, t0: 0, t1: 0, slice: 0 }).local;
+  const fineInDriver = inDriver(config.fine(0, layout.reference));
+  const needsWorkers = !fineInDriver || !inDriver(config.coarse(0));
+  const warmed = canWarm(exec) && needsWorkers;
+  if (warmed) await exec.warm(Math.min(exec.concurrency, slices), config.modules);
+  const startupSeconds = warmed ? (performance.now() - warmStart) / 1000 : 0;
 
   const timeline = hooks.timeline ?? new Timeline(exec);
   const phase = (p: Phase) => {
@@ -156,7 +164,8 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
   const driverBusySeconds = performance.eventLoopUtilization(loop).active / 1000;
   const end = counts(exec.stats);
   if (!hooks.timeline) timeline.close();
-  const workers = Number.isFinite(exec.concurrency) ? exec.concurrency : exec.workersSeen.size;
+  // fine jobs run by the driver ran one at a time: the run had one worker, whatever the pool's size
+  const workers = fineInDriver ? 1 : Number.isFinite(exec.concurrency) ? exec.concurrency : exec.workersSeen.size;
   const speedup = speedupReport({
     slices,
     iterations: outcome.iterations,
@@ -191,6 +200,7 @@ export async function runParareal(config: RunConfig, exec: SolverExecutor, hooks
     speedup,
     // a distributed executor has no fixed size: count the workers that did something
     workers,
+    ...(fineInDriver ? { fineInDriver } : {}),
     output: layout.root,
   };
 }

@@ -47,6 +47,8 @@ export interface FineSpec {
   readonly openfoam?: OpenFoamSolver;
   /** resume: reuse the file already in the archive when it is exactly what this job would write */
   readonly reuse?: boolean;
+  /** cheap enough for the driver to run itself, without a round trip to a worker (config/driver-jobs.ts) */
+  readonly inDriver?: boolean;
 }
 
 export type SolverSpec = CoarseSpec | FineSpec;
@@ -73,7 +75,7 @@ export function coarseSpec(
 export function fineSpec(
   problem: ProblemSpec,
   iteration: number,
-  options: { h: number; archive: string; name?: string; saveEvery?: number; method?: MethodName; rtol?: number; atol?: number; command?: CommandSpec; reuse?: boolean },
+  options: { h: number; archive: string; name?: string; saveEvery?: number; method?: MethodName; rtol?: number; atol?: number; command?: CommandSpec; reuse?: boolean; inDriver?: boolean },
 ): FineSpec {
   return {
     kind: "fine",
@@ -88,5 +90,6 @@ export function fineSpec(
     ...(options.atol === undefined ? {} : { atol: options.atol }),
     ...(options.command === undefined ? {} : { command: options.command }),
     ...(options.reuse ? { reuse: true } : {}),
+    ...(options.inDriver ? { inDriver: true } : {}),
   };
 }

@@ -10,7 +10,7 @@ import type { MgritSettings, RunInput } from "../config/run-config.js";
 import { DRIVER_JOB_CHOICES, type DriverJobs } from "../config/driver-jobs.js";
 import { METHODS, type MethodName } from "../ode/method-names.js";
 import { problems } from "../models/builtin.js";
-import { templateProblem } from "../solvers/command.js";
+import { templateProblem } from "../solvers/command-template.js";
 import { integerAtLeast, nonNegativeNumber, numberList, positiveNumber, secondsFrom, workerCount } from "./parse.js";
 import { addOpenFoamOptions, openFoamInput, type OpenFoamFlags } from "./openfoam-options.js";
 

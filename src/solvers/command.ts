@@ -9,36 +9,10 @@ import { join } from "node:path";
 import { removeEntries } from "../archive/dirs.js";
 import { fineFilename } from "../archive/filename.js";
 
-/** What a template may name; the rest of it is passed to /bin/sh as written. */
-export const PLACEHOLDERS = ["in", "out", "t0", "t1", "iter", "h"] as const;
-type Placeholder = (typeof PLACEHOLDERS)[number];
-
 export interface CommandSpec {
   readonly template: string;
   /** directory for the `{in}` files (and `{out}` of a coarse solver): `<output>/io` */
   readonly workdir: string;
-}
-
-/** Why a template cannot work, or undefined: every `{name}` known, and `{in}`, `{out}` present. */
-export function templateProblem(template: string): string | undefined {
-  for (const [, name] of template.matchAll(/\{([^{}\s]*)\}/g)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(name!)) return `unknown placeholder {${name}} (allowed: ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")})`;
-  }
-  for (const needed of ["{in}", "{out}"]) if (!template.includes(needed)) return `the template must contain ${needed}`;
-  return undefined;
-}
-
-/** POSIX shell quoting: one word, whatever the path holds. */
-function quote(text: string): string {
-  return /^[\w./:=+-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-export function expandTemplate(template: string, values: Readonly<Record<Placeholder, string | number>>): string {
-  return template.replace(/\{(in|out|t0|t1|iter|h)\}/g, (_, name: Placeholder) => {
-    const v = values[name];
-    // numbers as the shortest text that reads back to the same double
-    return typeof v === "number" ? String(v) : quote(v);
-  });
 }
 
 /** Unique names for the files of one job, so jobs of every process can share a directory (which must exist). */

@@ -146,6 +146,22 @@ let attempts = 0;`;
 const dopri5Loop = "while ((span > 0 && t < tb) || (span < 0 && t > tb)) {";
 const nonFinite = "if (!Number.isFinite(err)) throw new Error(`dopri5: non-finite error estimate at t = ${t}`);\nattempts++;";
 
+/**
+ * err, dopri5.ts's max of the components' scaled errors |h e| / scale, as far as the step depends
+ * on it: `small` is 1 when every one is below SMALL_ERR (none NaN), and `r(j)` reads the j-th
+ * (locals r0, r1, ... or a stencil's array r). When small, err is finite, at most 1 and below
+ * SMALL_ERR whatever its value, so the step is accepted and STEP_FACTOR's shortcut gives 5: 0
+ * stands in for it. Otherwise (and in the warm-up, without the shortcut) the max, in dopri5.ts's
+ * order. Why: V8 compiles Math.max to compare-and-branch, whose outcome waits for each division,
+ * while C's max is one branchless instruction; the flag is branchless. Per trial step: heat1d
+ * (31 points), whose error loop took 38% of it, 375 -> 300 ns; the oscillator 35 -> 24 ns, Lorenz
+ * 46 -> 34 ns.
+ */
+function errorNorm(each: (body: (j: string) => string) => string, r = (j: string) => `r[${j}]`): string {
+  return `let err = 0;
+if (small === 0 || !shortcut) { ${each((j) => `err = Math.max(err, ${r(j)});`)} }`;
+}
+
 /** One sub-step from ta to tb on the state in locals s0, s1, ... */
 function componentsStep(c: Components, m: KernelMethod): string {
   const js = range(c.dim);
@@ -180,14 +196,16 @@ ${rhsLocals(c, s, "t", "k0_", "let")}
 ${dopri5Loop}
 ${dopri5Prologue(m)}
 ${stages}
-let err = 0;
+let small = 1;
 ${js
   .map(
-    (j) => `{ const e = ${chain("0", range(7).map((r) => `${lit(E[r]!)} * k${r}_${j}`))};
-const scale = ${lit(m.atol)} + ${lit(m.rtol)} * Math.max(Math.abs(s${j}), Math.abs(x6_${j}));
-err = Math.max(err, Math.abs(h * e) / scale); }`,
+    (j) => `const e${j} = ${chain("0", range(7).map((r) => `${lit(E[r]!)} * k${r}_${j}`))};
+const scale${j} = ${lit(m.atol)} + ${lit(m.rtol)} * Math.max(Math.abs(s${j}), Math.abs(x6_${j}));
+const r${j} = Math.abs(h * e${j}) / scale${j};
+small &= r${j} < ${lit(SMALL_ERR)};`,
   )
   .join("\n")}
+${errorNorm((body) => js.map((j) => body(String(j))).join(" "), (j) => `r${j}`)}
 ${nonFinite}
 if (err <= 1) { t = last ? tb : t + h; ${js.map((j) => `s${j} = x6_${j}; k0_${j} = k6_${j};`).join(" ")} }
 ${controller}
@@ -211,20 +229,6 @@ const STENCIL_BUFFERS: Record<KernelMethodName, { readonly names: readonly strin
 };
 
 const swap = (x: string, y: string) => `{ const w = ${x}; ${x} = ${y}; ${y} = w; }`;
-
-/**
- * err, dopri5.ts's max of the points' scaled errors (r), as far as the step depends on it. When
- * every point's is below SMALL_ERR (none NaN), err is finite, at most 1 and below SMALL_ERR
- * whatever its value, so the step is accepted and STEP_FACTOR's shortcut gives 5: 0 stands in
- * for it. Otherwise (and in the warm-up, without the shortcut) the max, in dopri5.ts's order.
- * Why: V8 compiles Math.max to compare-and-branch, whose outcome waits for each point's division,
- * while C's max is one branchless instruction; the flag is branchless (heat1d, 31 points: the
- * error loop took 38% of a trial step; 375 -> 300 ns a trial step).
- */
-function errorNorm(points: (body: (g: string) => string) => string): string {
-  return `let err = 0;
-if (small === 0 || !shortcut) { ${points((g) => `err = Math.max(err, r[${g}]);`)} }`;
-}
 
 /** One sub-step from ta to tb on the state in array a. */
 function stencilStep(s: Stencil, m: KernelMethod, unroll: boolean): string {

@@ -106,6 +106,24 @@ test("dopri5 in the underflow case, and with other tolerances: the same refusal 
   }
 });
 
+test("dopri5 on a stencil: error estimates that decide the step (rejections, Math.pow) and a non-finite one, as the generic path", () => {
+  const entry = problems["heat1d"]!;
+  const p = entry.build(entry.defaults);
+  const y = Float64Array.from(entry.y0(entry.defaults));
+  // sub-steps of 0.05: every trial step's error matters (the generic solver rejects some)
+  const solve = dopri5(p);
+  solve(y, 0, 0.05);
+  assert.ok(solve.stats.rejected > 0, "some trial steps rejected");
+  const a = tabulateSubSteps(generic("dopri5", p), y, 0, 0.1, 2, 1);
+  assertSameBits(a.data, tabulateSubSteps(withKernel(generic("dopri5", p), p, "dopri5"), y, 0, 0.1, 2, 1).data, "heat1d dopri5, sub-steps of 0.05");
+  // a NaN in the state: the same refusal, at the same time
+  const bad = Float64Array.from(y);
+  bad[7] = Number.NaN;
+  const refusal = (m: Method) => assert.throws(() => tabulateSubSteps(m, bad, 0, 0.01, 10, 1), /dopri5: non-finite error estimate at t = 0$/);
+  refusal(generic("dopri5", p));
+  refusal(withKernel(generic("dopri5", p), p, "dopri5"));
+});
+
 test("dopri5's step-size factor: where the kernel skips Math.pow, the clamp gives the same factor", () => {
   const full = (err: number) => (err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5))));
   const factor = new Function("err", "shortcut", `return ${STEP_FACTOR};`) as (err: number, shortcut: boolean) => number;

@@ -112,6 +112,9 @@ function stageCoefficients(s: number): string {
   return range(s).map((r) => `const a${s}${r} = h * ${lit(A[s]![r]!)};`).join(" ");
 }
 
+/** Below this error estimate the step is accepted and the step size grows by 5, whatever its exact value. */
+const SMALL_ERR = 1e-4;
+
 const stageTime = (s: number) => `(t + ${lit(C[s]!)} * h)`;
 /**
  * dopri5.ts's step-size factor, min(5, max(0.2, 0.9 err^-1/5)) and 5 for err = 0, with one
@@ -121,7 +124,7 @@ const stageTime = (s: number) => `(t + ${lit(C[s]!)} * h)`;
  * without the shortcut, err = 0 gives min(5, Infinity) = 5.) The warm-up turns it off, to run
  * the Math.pow branch too.
  */
-export const STEP_FACTOR = "shortcut && err < 1e-4 ? 5 : shortcut && err > 1e4 ? 0.2 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5)))";
+export const STEP_FACTOR = `shortcut && err < ${lit(SMALL_ERR)} ? 5 : shortcut && err > 1e4 ? 0.2 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5)))`;
 const controller = `const factor = ${STEP_FACTOR};
 h *= factor;`;
 
@@ -142,6 +145,22 @@ let attempts = 0;`;
 
 const dopri5Loop = "while ((span > 0 && t < tb) || (span < 0 && t > tb)) {";
 const nonFinite = "if (!Number.isFinite(err)) throw new Error(`dopri5: non-finite error estimate at t = ${t}`);\nattempts++;";
+
+/**
+ * err, dopri5.ts's max of the components' scaled errors |h e| / scale, as far as the step depends
+ * on it: `small` is 1 when every one is below SMALL_ERR (none NaN), and `r(j)` reads the j-th
+ * (locals r0, r1, ... or a stencil's array r). When small, err is finite, at most 1 and below
+ * SMALL_ERR whatever its value, so the step is accepted and STEP_FACTOR's shortcut gives 5: 0
+ * stands in for it. Otherwise (and in the warm-up, without the shortcut) the max, in dopri5.ts's
+ * order. Why: V8 compiles Math.max to compare-and-branch, whose outcome waits for each division,
+ * while C's max is one branchless instruction; the flag is branchless. Per trial step: heat1d
+ * (31 points), whose error loop took 38% of it, 375 -> 300 ns; the oscillator 35 -> 24 ns, Lorenz
+ * 46 -> 34 ns.
+ */
+function errorNorm(each: (body: (j: string) => string) => string, r = (j: string) => `r[${j}]`): string {
+  return `let err = 0;
+if (small === 0 || !shortcut) { ${each((j) => `err = Math.max(err, ${r(j)});`)} }`;
+}
 
 /** One sub-step from ta to tb on the state in locals s0, s1, ... */
 function componentsStep(c: Components, m: KernelMethod): string {
@@ -177,14 +196,16 @@ ${rhsLocals(c, s, "t", "k0_", "let")}
 ${dopri5Loop}
 ${dopri5Prologue(m)}
 ${stages}
-let err = 0;
+let small = 1;
 ${js
   .map(
-    (j) => `{ const e = ${chain("0", range(7).map((r) => `${lit(E[r]!)} * k${r}_${j}`))};
-const scale = ${lit(m.atol)} + ${lit(m.rtol)} * Math.max(Math.abs(s${j}), Math.abs(x6_${j}));
-err = Math.max(err, Math.abs(h * e) / scale); }`,
+    (j) => `const e${j} = ${chain("0", range(7).map((r) => `${lit(E[r]!)} * k${r}_${j}`))};
+const scale${j} = ${lit(m.atol)} + ${lit(m.rtol)} * Math.max(Math.abs(s${j}), Math.abs(x6_${j}));
+const r${j} = Math.abs(h * e${j}) / scale${j};
+small &= r${j} < ${lit(SMALL_ERR)};`,
   )
   .join("\n")}
+${errorNorm((body) => js.map((j) => body(String(j))).join(" "), (j) => `r${j}`)}
 ${nonFinite}
 if (err <= 1) { t = last ? tb : t + h; ${js.map((j) => `s${j} = x6_${j}; k0_${j} = k6_${j};`).join(" ")} }
 ${controller}
@@ -193,11 +214,18 @@ steps += attempts;
 }`;
 }
 
-/** Scratch arrays of a stencil kernel, made once per kernel, and the locals the loop swaps. */
-const STENCIL_BUFFERS: Record<KernelMethodName, readonly string[]> = {
-  euler: ["a", "b"],
-  rk4: ["a", "b", "k1", "k2", "k3", "u", "v"],
-  dopri5: ["a", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "p", "q"],
+/**
+ * Scratch arrays of a stencil kernel, made once per kernel, and whether a step swaps them. Euler
+ * and RK4 swap the state's two arrays (locals declared `let`); dopri5 copies its accepted state
+ * and FSAL stage instead (`const`): V8 builds an array that never changes into the code, address
+ * and length, while a swapped one is a loop phi loaded and checked at every use (heat1d, 31
+ * points: 490 -> 375 ns a trial step, for 62 copies per accepted step).
+ */
+const STENCIL_BUFFERS: Record<KernelMethodName, { readonly names: readonly string[]; readonly swapped: boolean }> = {
+  euler: { names: ["a", "b"], swapped: true },
+  rk4: { names: ["a", "b", "k1", "k2", "k3", "u", "v"], swapped: true },
+  // r: each point's scaled error, |h e| / scale
+  dopri5: { names: ["a", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "p", "q", "r"], swapped: false },
 };
 
 const swap = (x: string, y: string) => `{ const w = ${x}; ${x} = ${y}; ${y} = w; }`;
@@ -226,21 +254,26 @@ ${swap("a", "b")}`;
     .slice(1)
     .map((st) => `${stageCoefficients(st + 1)}\n${rhsRows(buffer(st), stageTime(st), (f, g) => `k${st}[${g}] = ${f}; ${buffer(st + 1)}[${g}] = ${combination(st + 1, g, f)};`)}`)
     .join("\n");
+  // elementwise work on every point, as a loop or unrolled like the rows
+  const points = (body: (g: string) => string) =>
+    unroll ? range(s.dim).map((g) => body(String(g))).join("\n") : `for (let g = 0; g < ${s.dim}; g++) { ${body("g")} }`;
   const error = (f: string, g: string, cur: string) => `k6[${g}] = ${f};
 const e = ${chain("0", range(7).map((r) => `${lit(E[r]!)} * ${r === 6 ? f : `k${r}[${g}]`}`))};
 const scale = ${lit(m.atol)} + ${lit(m.rtol)} * Math.max(Math.abs(a[${g}]), Math.abs(${cur}));
-err = Math.max(err, Math.abs(h * e) / scale);`;
+const x = Math.abs(h * e) / scale;
+r[${g}] = x; small &= x < ${lit(SMALL_ERR)};`;
   return `${dopri5Open(m)}
 ${rhsRows("a", "t", (f, g) => `k0[${g}] = ${f};`)}
 ${dopri5Loop}
 ${dopri5Prologue(m)}
 ${stageCoefficients(1)}
-${unroll ? range(s.dim).map((g) => `p[${g}] = a[${g}] + a10 * k0[${g}];`).join("\n") : `for (let g = 0; g < ${s.dim}; g++) p[g] = a[g] + a10 * k0[g];`}
+${points((g) => `p[${g}] = a[${g}] + a10 * k0[${g}];`)}
 ${stages}
-let err = 0;
+let small = 1;
 ${rhsRows("q", stageTime(6), error)}
+${errorNorm(points)}
 ${nonFinite}
-if (err <= 1) { t = last ? tb : t + h; ${swap("a", "q")} ${swap("k0", "k6")} }
+if (err <= 1) { t = last ? tb : t + h; ${points((g) => `a[${g}] = q[${g}]; k0[${g}] = k6[${g}];`)} }
 ${controller}
 }
 steps += attempts;
@@ -248,11 +281,14 @@ steps += attempts;
 }
 
 /**
- * V8 optimizes no function of more than 60 KB of bytecode (about 1.2 bytes per character of
- * this source): a stencil's rows are unrolled only while the march stays well below that (the
- * rarely used underflow march always loops). dopri5 on 31 points takes about 41,000.
+ * A stencil's rows are unrolled only while the step's source is at most this long (the rarely
+ * used underflow march always loops). V8 optimizes no function of more than 60 KB of bytecode
+ * (about 1.2 bytes per character of this source), hence Euler's and RK4's bound. dopri5's
+ * unrolled trial step is slower than its loops well before that (ns per trial step, heat1d-like,
+ * unrolled vs looped: 8 points, 11,800 characters: 208 vs 380; 16 points, 22,700: about even;
+ * 31 points, 43,400: 540 vs 360), so it loops from about 17 points on.
  */
-const MAX_UNROLLED_STEP = 44_000;
+const MAX_UNROLLED_STEP: Record<KernelMethodName, number> = { euler: 44_000, rk4: 44_000, dopri5: 24_000 };
 
 /**
  * The body of a factory `(linspaceAt, Interrupted, stats) => march` where march has the
@@ -263,11 +299,11 @@ const MAX_UNROLLED_STEP = 44_000;
  * unrolled or looped (default: unrolled when small enough).
  */
 export function marchSource(c: CheckedRhs, m: KernelMethod, mode: TableMode, unroll?: boolean): string {
-  if (c.kind === "stencil" && unroll === undefined) return marchSource(c, m, mode, stencilStep(c, m, true).length <= MAX_UNROLLED_STEP);
+  if (c.kind === "stencil" && unroll === undefined) return marchSource(c, m, mode, stencilStep(c, m, true).length <= MAX_UNROLLED_STEP[m.name]);
   const dim = c.dim;
   const js = range(dim);
   const stencil = c.kind === "stencil";
-  const buffers = stencil ? STENCIL_BUFFERS[m.name] : [];
+  const buffers = stencil ? STENCIL_BUFFERS[m.name] : { names: [], swapped: false };
   const writeRow = (at: string) =>
     stencil ? `for (let j = 0; j < ${dim}; j++) table[${at} + j] = a[j];` : js.map((j) => `table[${at} + ${j}] = s${j};`).join(" ");
   const saveRow =
@@ -279,7 +315,7 @@ export function marchSource(c: CheckedRhs, m: KernelMethod, mode: TableMode, unr
   // the march with the time points of linspace as `time` gives them, all else the same
   const march = (name: string, time: string, unrolled: boolean) => `function ${name}(y, t0, t1, n, stride, table, stop, mask, shortcut) {
 if (y.length !== ${dim}) throw new RangeError(\`kernel: the state has \${y.length} components, the problem ${dim}\`);
-${stencil ? `${buffers.map((b) => `let ${b} = ${b.toUpperCase()}_;`).join(" ")}\na.set(y);` : `let ${js.map((j) => `s${j} = y[${j}]`).join(", ")};`}
+${stencil ? `${buffers.names.map((b) => `${buffers.swapped ? "let" : "const"} ${b} = ${b.toUpperCase()}_;`).join(" ")}\na.set(y);` : `let ${js.map((j) => `s${j} = y[${j}]`).join(", ")};`}
 ${mode === "none" ? "" : writeRow("0")}
 const step = (t1 - t0) / n;
 const T0 = +t0, T1 = +t1;
@@ -298,7 +334,7 @@ stats.steps = steps;
 ${stencil ? "return a.slice();" : `const out = new Float64Array(${dim});\n${js.map((j) => `out[${j}] = s${j};`).join(" ")}\nreturn out;`}
 }`;
   return `"use strict";
-${buffers.map((b) => `const ${b.toUpperCase()}_ = new Float64Array(${dim});`).join("\n")}
+${buffers.names.map((b) => `const ${b.toUpperCase()}_ = new Float64Array(${dim});`).join("\n")}
 // NumPy's fallback when (t1 - t0) / n underflows to 0: a function of its own, because a call's
 // result as one branch of tb's value makes V8 box tb at every step (twice a small system's step)
 ${march("underflow", "linspaceAt(t0, t1, n + 1, i)", false)}

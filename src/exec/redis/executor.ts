@@ -20,6 +20,9 @@ import { aliveKey, announceKey, CONTROL_CHANNEL, deleteRunKeys, HEARTBEAT_MS, HE
 import { openFailure, openResult, sealAnnouncement, sealControl, sealHeartbeat, sealJob } from "./messages.js";
 import type { Signer } from "./signing.js";
 
+/** How long the queue's and the events' own closes may take before the run's keys are deleted anyway. */
+const BULLMQ_CLOSE_MS = 1500;
+
 export interface RedisExecutorOptions {
   /** attempts per job before the run fails (a job that throws is retried) */
   readonly attempts?: number;
@@ -377,8 +380,12 @@ export class RedisExecutor<J, V, P, O extends WireOutput> extends QueueExecutor<
   private async cleanup(): Promise<void> {
     await this.redis.srem(RUNS_KEY, this.runId);
     await this.publish({ type: "end", run: this.runId });
-    await this.events.close();
-    await this.queue.close();
+    // BullMQ's closes wait on their own connections (a blocking read, a reconnection after an
+    // outage): bounded, so that the run's keys are deleted even when one of them hangs
+    let timer: NodeJS.Timeout | undefined;
+    const enough = new Promise<void>((resolve) => (timer = setTimeout(resolve, BULLMQ_CLOSE_MS)));
+    await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), enough]);
+    clearTimeout(timer);
     // the run's namespace is ours alone: delete all of it (BullMQ's obliterate refuses a queue
     // that a restarted Redis no longer knows as paused, and leaves keys of workers still closing)
     await deleteRunKeys(this.redis, this.runId);

@@ -345,8 +345,8 @@ export async function resolveRunConfig(input: RunInput): Promise<RunConfig> {
   if (clash) throw new UsageError(`--points ${points} over --t-end ${tEnd}: ${clash}; give fewer --points or another --t-end`);
   const resume = input.resume ?? false;
   const fineCommand = p.fineCommand === undefined ? {} : { command: { template: p.fineCommand, workdir: layout.io } };
-  const widest = Math.max(...t.subarray(1).map((tb, i) => tb - (t[i] as number)));
-  const steps = subSteps(0, widest, h);
+  // per slice, as checkCost counts them
+  const steps = subSteps(0, tEnd / (points - 1), h);
   const inDriver = p.fineCommand === undefined && fineRunsInDriver(input.driverJobs ?? "cheap", { problem: fineProblem, method: p.fine, steps, rows: keptRows(steps, p.saveEvery) });
   const coarseCommand = p.coarseCommand === undefined ? undefined : { template: p.coarseCommand, workdir: layout.io };
   return {

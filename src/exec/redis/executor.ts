@@ -23,6 +23,13 @@ import type { Signer } from "./signing.js";
 /** How long the queue's and the events' own closes may take before the run's keys are deleted anyway. */
 const BULLMQ_CLOSE_MS = 1500;
 
+/** Wait for `work`, but no longer than `ms` (its outcome is then left to itself). */
+async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 export interface RedisExecutorOptions {
   /** attempts per job before the run fails (a job that throws is retried) */
   readonly attempts?: number;
@@ -366,11 +373,8 @@ export class RedisExecutor<J, V, P, O extends WireOutput> extends QueueExecutor<
     clearInterval(this.watchdog);
     clearInterval(this.heartbeat);
     clearInterval(this.reconciler);
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)));
     // with Redis gone, cleanup would wait for ever: bound it
-    await Promise.race([this.cleanup(), giveUp]);
-    clearTimeout(timer);
+    await atMost(this.cleanup(), 5000);
     // our own disconnection is no outage: its 60 s timer would hold the process open
     this.disconnected = true;
     this.redis.disconnect();
@@ -382,10 +386,7 @@ export class RedisExecutor<J, V, P, O extends WireOutput> extends QueueExecutor<
     await this.publish({ type: "end", run: this.runId });
     // BullMQ's closes wait on their own connections (a blocking read, a reconnection after an
     // outage): bounded, so that the run's keys are deleted even when one of them hangs
-    let timer: NodeJS.Timeout | undefined;
-    const enough = new Promise<void>((resolve) => (timer = setTimeout(resolve, BULLMQ_CLOSE_MS)));
-    await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), enough]);
-    clearTimeout(timer);
+    await atMost(Promise.allSettled([this.events.close(), this.queue.close()]), BULLMQ_CLOSE_MS);
     // the run's namespace is ours alone: delete all of it (BullMQ's obliterate refuses a queue
     // that a restarted Redis no longer knows as paused, and leaves keys of workers still closing)
     await deleteRunKeys(this.redis, this.runId);
